@@ -1,0 +1,47 @@
+"""The seam between the API and wherever jobs run. One implementation per mode.
+
+Routes and services talk only to `JobEngine`; demos talk only to `workers.context`. Switching
+between the embedded and the distributed mode therefore touches neither.
+"""
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from backend.events import Draft
+from backend.streams.hub import StreamHub
+from workers.runtime import JobTicket
+
+
+class JobEngine(ABC):
+    mode: ClassVar[str]
+
+    def __init__(self, hub: StreamHub) -> None:
+        self.hub = hub
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Bring up what the mode needs (worker pool, Redis readers, watchdogs)."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Release it again."""
+
+    @abstractmethod
+    def publish(self, job_id: str, drafts: list[Draft]) -> list[dict[str, Any]]:
+        """Number, store and fan out events produced by the API itself (blocking)."""
+
+    @abstractmethod
+    def submit(self, ticket: JobTicket) -> None:
+        """Queue a freshly created job for execution."""
+
+    @abstractmethod
+    def cancel(self, job_id: str) -> None:
+        """Stop a queued or running job; it ends `cancelled` within one step."""
+
+    @abstractmethod
+    def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
+        """Hand new live params to the job; its worker applies them at the next step."""
+
+    async def catch_up(self, job_id: str, after: int) -> list[dict[str, Any]]:
+        """Events after `after` that live outside the database (e.g. in a Redis stream)."""
+        return []

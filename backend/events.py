@@ -1,0 +1,133 @@
+"""The event contract: everything a job tells the world, in order.
+
+Workers build *drafts* (events without `seq`) with the constructors below; the sequencer of the
+running mode numbers them 1, 2, 3... per job, stores them and fans them out. The pydantic
+models describe the same shapes for validation and for the OpenAPI document. A websocket also
+carries `heartbeat` messages, which have no `seq` and are never stored.
+"""
+
+import time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+    diverged = "diverged"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self not in (JobStatus.queued, JobStatus.running)
+
+
+TERMINAL_STATUSES = frozenset(s for s in JobStatus if s.is_terminal)
+
+
+class FrameKind(StrEnum):
+    """How a frame's `data` is drawn; the UI has one generic renderer per kind."""
+
+    surface = "surface"  # {"x": [..], "y": [..], "z": [[..]], "minima": [[x, y], ..]}
+    points = "points"  # {"labels": [..], "points": [[x, y], ..]}: one point per series
+    image = "image"  # {"format": "png"|"webp", "base64": "..", "width": w, "height": h}
+    image_grid = "image_grid"  # {"images": [image, ..], "columns": n, "titles": [..]}
+    heatmap = "heatmap"  # {"values": [[..]], "x_labels": [..], "y_labels": [..]}
+
+
+class _EventBase(BaseModel):
+    seq: int = Field(ge=1, description="1, 2, 3... per job, with no gaps.")
+    ts: float = Field(description="Unix time in seconds when the event was produced.")
+    step: int | None = Field(default=None, description="Training step, for training events.")
+
+
+class StatusEvent(_EventBase):
+    type: Literal["status"] = "status"
+    status: JobStatus
+    error: str | None = Field(default=None, description="Why a job failed or diverged.")
+    summary: dict[str, Any] | None = Field(default=None, description="Final results, when done.")
+
+
+class MetricEvent(_EventBase):
+    type: Literal["metric"] = "metric"
+    values: dict[str, float] = Field(description="Metric name -> value at `step`.")
+
+
+class ParamsEvent(_EventBase):
+    type: Literal["params"] = "params"
+    params: dict[str, Any] = Field(description="The full params in force from `step` on.")
+    version: int = Field(description="Increases with every accepted live change.")
+
+
+class FrameEvent(_EventBase):
+    type: Literal["frame"] = "frame"
+    name: str
+    kind: FrameKind
+    data: Any
+
+
+class LogEvent(_EventBase):
+    type: Literal["log"] = "log"
+    message: str
+    progress: float | None = Field(default=None, ge=0, le=1)
+
+
+Event = Annotated[
+    StatusEvent | MetricEvent | ParamsEvent | FrameEvent | LogEvent,
+    Field(discriminator="type"),
+]
+event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+
+Draft = dict[str, Any]
+"""An event without its `seq`: what producers hand to a sequencer."""
+
+
+def heartbeat() -> dict[str, Any]:
+    return {"type": "heartbeat", "ts": time.time()}
+
+
+def status(status: JobStatus, *, error: str | None = None, summary: dict | None = None) -> Draft:
+    return {
+        "type": "status",
+        "ts": time.time(),
+        "status": status.value,
+        "error": error,
+        "summary": summary,
+    }
+
+
+def metric(step: int, values: dict[str, float]) -> Draft:
+    return {"type": "metric", "ts": time.time(), "step": step, "values": values}
+
+
+def params(step: int, params: dict[str, Any], version: int) -> Draft:
+    return {"type": "params", "ts": time.time(), "step": step, "params": params, "version": version}
+
+
+def frame(step: int | None, name: str, kind: FrameKind, data: Any) -> Draft:
+    return {
+        "type": "frame",
+        "ts": time.time(),
+        "step": step,
+        "name": name,
+        "kind": kind.value,
+        "data": data,
+    }
+
+
+def log(message: str, *, progress: float | None = None, step: int | None = None) -> Draft:
+    return {
+        "type": "log",
+        "ts": time.time(),
+        "step": step,
+        "message": message,
+        "progress": progress,
+    }
+
+
+def is_terminal_status(draft: Draft) -> bool:
+    return draft["type"] == "status" and JobStatus(draft["status"]).is_terminal

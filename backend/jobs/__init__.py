@@ -1,0 +1,1 @@
+"""Jobs: creating them, reading them, steering them (live params, cancel)."""

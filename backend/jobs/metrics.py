@@ -1,0 +1,29 @@
+"""Metric series from the event log, downsampled for drawing without losing extremes."""
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from tsdownsample import MinMaxLTTBDownsampler
+
+from backend.jobs.schemas import MetricSeries
+
+
+def series_from_events(metric_events: list[dict[str, Any]]) -> dict[str, tuple[list, list]]:
+    series: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for event in metric_events:
+        for name, value in event["values"].items():
+            steps, values = series[name]
+            steps.append(event.get("step") or 0)
+            values.append(value)
+    return series
+
+
+def downsample(steps: list[int], values: list[float], max_points: int | None) -> MetricSeries:
+    total = len(steps)
+    if max_points is None or total <= max_points:
+        return MetricSeries(steps=steps, values=values, total_points=total)
+    x = np.asarray(steps, dtype=np.int64)
+    y = np.asarray(values, dtype=np.float64)
+    keep = MinMaxLTTBDownsampler().downsample(x, y, n_out=max_points)
+    return MetricSeries(steps=x[keep].tolist(), values=y[keep].tolist(), total_points=total)

@@ -1,0 +1,136 @@
+"""Jobs routes: thin wrappers around JobService (sync routes run in FastAPI's threadpool)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
+
+from backend.errors import ValidationErrorMessage, responses
+from backend.events import JobStatus
+from backend.jobs.schemas import (
+    ArtifactOut,
+    EventPage,
+    JobCreate,
+    JobOut,
+    JobPage,
+    MetricSeries,
+    ParamsUpdateOut,
+)
+from backend.jobs.service import JobService
+
+router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+
+INVALID = {
+    422: {"model": ValidationErrorMessage, "description": "Invalid input; `loc` names the field"}
+}
+
+
+def service(request: Request) -> JobService:
+    return request.app.state.jobs
+
+
+Service = Annotated[JobService, Depends(service)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JobOut,
+    responses=INVALID,
+    summary="Start a job of a demo",
+)
+def create_job(body: JobCreate, jobs: Service) -> JobOut:
+    return jobs.create(body.demo, body.params)
+
+
+@router.get("", response_model=JobPage, summary="Jobs, newest first")
+def list_jobs(
+    jobs: Service,
+    demo: str | None = None,
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobPage:
+    return jobs.find(demo, status, limit, offset)
+
+
+@router.get("/{job_id}", response_model=JobOut, responses=responses(404))
+def get_job(job_id: str, jobs: Service) -> JobOut:
+    return jobs.get(job_id)
+
+
+@router.patch(
+    "/{job_id}/params",
+    response_model=ParamsUpdateOut,
+    responses={**responses(404, 409), **INVALID},
+    summary="Change live params of a queued or running job",
+)
+def update_params(
+    job_id: str,
+    jobs: Service,
+    change: Annotated[dict[str, Any], Body(examples=[{"speed": 20}])],
+) -> ParamsUpdateOut:
+    return jobs.update_params(job_id, change)
+
+
+@router.post(
+    "/{job_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    responses=responses(404, 409),
+    summary="Stop a job; it ends `cancelled` within one step",
+)
+def cancel_job(job_id: str, jobs: Service) -> JobOut:
+    return jobs.cancel(job_id)
+
+
+@router.get("/{job_id}/events", response_model=EventPage, responses=responses(404))
+def list_events(
+    job_id: str,
+    jobs: Service,
+    after: Annotated[int, Query(ge=0, description="Return events with seq > after.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> EventPage:
+    return jobs.events(job_id, after, limit)
+
+
+@router.get(
+    "/{job_id}/metrics",
+    response_model=dict[str, MetricSeries],
+    responses=responses(404),
+    summary="Each metric series, optionally downsampled",
+)
+def get_metrics(
+    job_id: str,
+    jobs: Service,
+    max_points: Annotated[
+        int | None,
+        Query(
+            ge=3,
+            description="Downsample each series to at most this many points (MinMaxLTTB, "
+            "which keeps extremes). Omit for full resolution.",
+        ),
+    ] = None,
+) -> dict[str, MetricSeries]:
+    return jobs.metrics(job_id, max_points)
+
+
+@router.get("/{job_id}/artifacts", response_model=list[ArtifactOut], responses=responses(404))
+def list_artifacts(job_id: str, jobs: Service) -> list[ArtifactOut]:
+    return jobs.artifacts(job_id)
+
+
+@router.get(
+    "/{job_id}/artifacts/{name}",
+    response_class=Response,
+    responses={
+        **responses(404),
+        200: {"content": {"application/octet-stream": {}}, "description": "The artifact's bytes"},
+    },
+)
+def download_artifact(job_id: str, name: str, jobs: Service) -> Response:
+    content, media_type = jobs.artifact(job_id, name)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

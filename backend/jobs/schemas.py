@@ -1,0 +1,76 @@
+"""Request and response bodies of the jobs API."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.events import Event, JobStatus
+
+
+class JobCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "demo": "gradient-descent",
+                    "params": {"function": "quadratic", "optimizers": [{"name": "gd", "lr": 0.1}]},
+                }
+            ]
+        },
+    )
+
+    demo: str = Field(description="A demo id from GET /api/demos.")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Any subset of the demo's params; defaults fill in."
+    )
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    demo: str
+    status: JobStatus
+    params: dict[str, Any] = Field(description="The params in force, live changes included.")
+    params_version: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None = Field(description="Why the job failed or diverged, in plain words.")
+    summary: dict[str, Any] | None = Field(description="The demo's final results.")
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ParamsUpdateOut(BaseModel):
+    params: dict[str, Any]
+    version: int = Field(
+        description="Matches the `version` of the `params` event that "
+        "reports when the worker applied the change."
+    )
+
+
+class EventPage(BaseModel):
+    events: list[Event]
+    next_after: int = Field(description="Pass as `after` to read the events that follow.")
+
+
+class MetricSeries(BaseModel):
+    steps: list[int]
+    values: list[float]
+    total_points: int = Field(description="Points in the full-resolution series.")
+
+
+class ArtifactOut(BaseModel):
+    name: str
+    media_type: str
+    size: int
+    created_at: datetime
+    url: str

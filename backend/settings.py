@@ -1,0 +1,61 @@
+"""Every setting DiveLab reads, in one place. Environment variables use the `DIVELAB_` prefix."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DIVELAB_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("divelab")),
+        description="Where the SQLite database, downloaded datasets and model weights live.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pass@host:5432/db. "
+        "Unset: a SQLite file in DATA_DIR.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Set to run distributed (Celery workers, Redis event streams). "
+        "Unset: embedded.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default=2, ge=1, description="Size of the local worker pool (embedded).")
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="Where demos train: auto picks CUDA when a GPU is visible."
+    )
+    stream_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="Idle time after which a websocket gets a heartbeat."
+    )
+    stream_client_queue: int = Field(
+        default=2000,
+        ge=10,
+        description="Events buffered per websocket client before a slow client is disconnected.",
+    )
+
+    @property
+    def mode(self) -> Literal["embedded", "distributed"]:
+        return "distributed" if self.redis_url else "embedded"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'divelab.sqlite3'}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

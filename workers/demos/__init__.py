@@ -1,0 +1,9 @@
+"""The catalogue of demos. Adding a demo = adding its package here.
+
+Only the specs are imported (no torch); a worker imports a demo's `train` module when it runs.
+"""
+
+from workers.demos import gradient_descent
+from workers.demos.contract import DemoSpec
+
+CATALOGUE: dict[str, DemoSpec] = {spec.id: spec for spec in [gradient_descent.DEMO]}

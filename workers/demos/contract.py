@@ -1,0 +1,154 @@
+"""What a demo declares, and the rules for changing its params while it trains.
+
+This module and each demo's package `__init__` (its spec) are free of torch, so the API can
+serve the catalogue and validate params without loading a deep-learning framework. The
+training code of a demo lives in its `train` module and is imported only by workers.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+
+def param_field(
+    default: Any,
+    *,
+    description: str,
+    unit: str | None = None,
+    live: bool = False,
+    log_scale: bool = False,
+    **constraints: Any,
+) -> Any:
+    """A pydantic Field carrying what the UI needs: range (ge/le...), unit, scale, liveness."""
+    from pydantic import Field
+
+    extra: dict[str, Any] = {}
+    if live:
+        extra["live"] = True
+    if unit:
+        extra["unit"] = unit
+    if log_scale:
+        extra["scale"] = "log"
+    return Field(default, description=description, json_schema_extra=extra or None, **constraints)
+
+
+def is_live(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and extra.get("live") is True
+
+
+class ParamsError(Exception):
+    """Invalid params, as a list of pydantic-style errors ({"loc", "msg", "type"})."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def from_validation(cls, error: ValidationError) -> "ParamsError":
+        return cls(
+            [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+        )
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    id: str
+    title: str
+    chapter: str  # book section, e.g. "11.6 Momentum"
+    summary: str
+    params: type[BaseModel]
+    train_module: str  # imported by workers only; defines `run(ctx) -> summary dict`
+    what_to_try: list[str] = field(default_factory=list)
+    needs_gpu: bool = False  # routes the job to a GPU worker in the distributed mode
+
+    @cached_property
+    def params_schema(self) -> dict[str, Any]:
+        return self.params.model_json_schema()
+
+    @cached_property
+    def live_params(self) -> list[str]:
+        """Top-level params that may change while a job runs (or that contain such fields)."""
+        schema = self.params_schema
+        return [
+            name
+            for name, prop in schema.get("properties", {}).items()
+            if _schema_has_live(prop, schema.get("$defs", {}), set())
+        ]
+
+    def validate(self, params: dict[str, Any]) -> BaseModel:
+        """Params as given when a job is created; missing ones take their defaults."""
+        try:
+            return self.params.model_validate(params)
+        except ValidationError as error:
+            raise ParamsError.from_validation(error) from None
+
+    def apply_live_change(self, current: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+        """The params after a live change, or ParamsError naming what may not change."""
+        not_live = [
+            {
+                "loc": [name],
+                "msg": "is not a live parameter: it is fixed when the job starts",
+                "type": "not_live",
+            }
+            for name in change
+            if name not in self.live_params
+        ]
+        if not_live:
+            raise ParamsError(not_live)
+        old = self.validate(current)
+        new = self.validate({**current, **change})
+        frozen = list(_frozen_differences(old, new, []))
+        if frozen:
+            raise ParamsError(frozen)
+        return new.model_dump(mode="json")
+
+
+def _schema_has_live(node: Any, defs: dict[str, Any], seen: set[str]) -> bool:
+    if isinstance(node, list):
+        return any(_schema_has_live(item, defs, seen) for item in node)
+    if not isinstance(node, dict):
+        return False
+    if node.get("live") is True:
+        return True
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        if name in seen:
+            return False
+        return _schema_has_live(defs.get(name), defs, seen | {name})
+    return any(_schema_has_live(value, defs, seen) for value in node.values())
+
+
+def _frozen_differences(old: Any, new: Any, loc: list[Any]):
+    """Yield an error for every non-live value that differs between two validated params."""
+    if isinstance(old, BaseModel) and isinstance(new, BaseModel):
+        if type(old) is not type(new):
+            yield _fixed(loc)
+            return
+        for name, info in type(new).model_fields.items():
+            if not is_live(info):
+                yield from _frozen_differences(getattr(old, name), getattr(new, name), [*loc, name])
+    elif isinstance(old, list) and isinstance(new, list) and old and isinstance(old[0], BaseModel):
+        if len(old) != len(new):
+            yield {
+                "loc": loc,
+                "msg": f"must keep its {len(old)} entries while the job runs",
+                "type": "fixed_length",
+            }
+            return
+        for index, (old_item, new_item) in enumerate(zip(old, new, strict=True)):
+            yield from _frozen_differences(old_item, new_item, [*loc, index])
+    elif old != new:
+        yield _fixed(loc)
+
+
+def _fixed(loc: list[Any]) -> dict[str, Any]:
+    return {
+        "loc": loc,
+        "msg": "is not live: it cannot change while the job runs",
+        "type": "not_live",
+    }

@@ -1,0 +1,80 @@
+"""Running one job, the same way in every mode: the status lifecycle around a demo's `run`."""
+
+import importlib
+import logging
+import os
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from backend import events
+from backend.events import JobStatus
+from workers.context import Cancelled, Diverged, JobContext, WorkerChannel
+from workers.demos import CATALOGUE
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobTicket:
+    """What a worker needs to start a job (JSON-serializable for Celery)."""
+
+    job_id: str
+    demo: str
+    params: dict[str, Any]
+    params_version: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "demo": self.demo,
+            "params": self.params,
+            "params_version": self.params_version,
+        }
+
+
+def prepare_process(device: str, threads: int) -> None:
+    """Import torch once per worker process and size its thread pool to share the CPU."""
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    if device == "cuda" and not torch.cuda.is_available():
+        log.warning("DIVELAB_DEVICE=cuda but no GPU is visible: demos will fail to start")
+
+
+def resolve_device(setting: str) -> str:
+    import torch
+
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return setting
+
+
+def cpu_threads_per_worker(workers: int) -> int:
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
+def run_job(ticket: JobTicket, channel: WorkerChannel, device: str, data_dir: str) -> JobStatus:
+    """Run a claimed job to its end and emit its status events; never raises for demo errors."""
+    channel.emit(events.status(JobStatus.running))
+    spec = CATALOGUE[ticket.demo]
+    ctx: JobContext | None = None
+    try:
+        params = spec.params.model_validate(ticket.params)
+        ctx = JobContext(spec, params, ticket.params_version, channel, device, data_dir)
+        ctx.emit_params()
+        train = importlib.import_module(spec.train_module)
+        summary = train.run(ctx)
+    except Cancelled:
+        channel.emit(events.status(JobStatus.cancelled, error="Stopped at the learner's request."))
+        return JobStatus.cancelled
+    except Diverged as diverged:
+        channel.emit(events.status(JobStatus.diverged, error=str(diverged)))
+        return JobStatus.diverged
+    except Exception as error:  # a demo bug or a bad environment: report it, keep the worker
+        log.exception("job %s failed", ticket.job_id)
+        channel.emit(events.log(traceback.format_exc(), step=ctx.step if ctx else None))
+        channel.emit(events.status(JobStatus.failed, error=f"{type(error).__name__}: {error}"))
+        return JobStatus.failed
+    channel.emit(events.status(JobStatus.succeeded, summary=summary))
+    return JobStatus.succeeded
