@@ -3,6 +3,7 @@
 from logging.config import fileConfig
 
 from alembic import context
+
 from backend.settings import get_settings
 from backend.storage.database import make_engine
 from backend.storage.models import Base

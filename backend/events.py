@@ -50,6 +50,7 @@ class StatusEvent(_EventBase):
     status: JobStatus
     error: str | None = Field(default=None, description="Why a job failed or diverged.")
     summary: dict[str, Any] | None = Field(default=None, description="Final results, when done.")
+    worker: str | None = Field(default=None, description="host:pid of the worker, when running.")
 
 
 class MetricEvent(_EventBase):
@@ -90,13 +91,21 @@ def heartbeat() -> dict[str, Any]:
     return {"type": "heartbeat", "ts": time.time()}
 
 
-def status(status: JobStatus, *, error: str | None = None, summary: dict | None = None) -> Draft:
+def status(
+    status: JobStatus,
+    *,
+    error: str | None = None,
+    summary: dict | None = None,
+    worker: str | None = None,
+) -> Draft:
     return {
         "type": "status",
         "ts": time.time(),
+        "step": None,
         "status": status.value,
         "error": error,
         "summary": summary,
+        "worker": worker,
     }
 
 

@@ -3,6 +3,7 @@
 import importlib
 import logging
 import os
+import socket
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -50,13 +51,17 @@ def resolve_device(setting: str) -> str:
     return setting
 
 
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def cpu_threads_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def run_job(ticket: JobTicket, channel: WorkerChannel, device: str, data_dir: str) -> JobStatus:
     """Run a claimed job to its end and emit its status events; never raises for demo errors."""
-    channel.emit(events.status(JobStatus.running))
+    channel.emit(events.status(JobStatus.running, worker=worker_identity()))
     spec = CATALOGUE[ticket.demo]
     ctx: JobContext | None = None
     try:

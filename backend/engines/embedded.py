@@ -34,7 +34,7 @@ from workers.runtime import JobTicket, cpu_threads_per_worker
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(eq=False)  # slots are compared and hashed by identity
 class _Slot:
     index: int
     process: BaseProcess
@@ -198,24 +198,27 @@ class EmbeddedEngine(JobEngine):
 
     def _supervise(self) -> None:
         while not self._stopping.is_set():
-            by_conn = {slot.conn: slot for slot in self._slots}
-            by_sentinel = {slot.process.sentinel: slot for slot in self._slots}
-            ready = wait([*by_conn, *by_sentinel], timeout=0.2)
-            batch = _Batch()
-            exited: list[_Slot] = []
-            for handle in ready:
-                slot = by_conn.get(handle) or by_sentinel[handle]  # type: ignore[index]
-                if not self._drain(slot, batch):
-                    exited.append(slot)
-            if batch.drafts or batch.artifacts:
-                try:
-                    self._store_and_fan_out(batch)
-                except Exception:
-                    log.exception("could not store a batch of job events")
-            for slot in dict.fromkeys(exited):
-                self._replace(slot)
-            with self._schedule_lock:
-                self._dispatch()
+            try:
+                self._supervise_once()
+            except Exception:  # the pool must outlive any single bad batch or message
+                log.exception("worker pool supervisor hit an error; carrying on")
+
+    def _supervise_once(self) -> None:
+        by_conn = {slot.conn: slot for slot in self._slots}
+        by_sentinel = {slot.process.sentinel: slot for slot in self._slots}
+        ready = wait([*by_conn, *by_sentinel], timeout=0.2)
+        batch = _Batch()
+        exited: list[_Slot] = []
+        for handle in ready:
+            slot = by_conn.get(handle) or by_sentinel[handle]  # type: ignore[index]
+            if not self._drain(slot, batch) and slot not in exited:
+                exited.append(slot)
+        if batch.drafts or batch.artifacts:
+            self._store_and_fan_out(batch)
+        for slot in exited:
+            self._replace(slot)
+        with self._schedule_lock:
+            self._dispatch()
 
     def _drain(self, slot: _Slot, batch: _Batch) -> bool:
         """Read everything the worker sent; False once its process is gone."""

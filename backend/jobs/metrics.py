@@ -4,7 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from tsdownsample import MinMaxLTTBDownsampler
+from tsdownsample import MinMaxDownsampler
 
 from backend.jobs.schemas import MetricSeries
 
@@ -25,5 +25,8 @@ def downsample(steps: list[int], values: list[float], max_points: int | None) ->
         return MetricSeries(steps=steps, values=values, total_points=total)
     x = np.asarray(steps, dtype=np.int64)
     y = np.asarray(values, dtype=np.float64)
-    keep = MinMaxLTTBDownsampler().downsample(x, y, n_out=max_points)
+    # Min and max of every bin (so no spike or dip disappears), plus both ends of the series.
+    per_bin = (max_points - 2) // 2 * 2
+    keep = MinMaxDownsampler().downsample(x, y, n_out=per_bin)
+    keep = np.unique(np.concatenate(([0], keep, [total - 1])).astype(np.int64))
     return MetricSeries(steps=x[keep].tolist(), values=y[keep].tolist(), total_points=total)

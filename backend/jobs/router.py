@@ -105,9 +105,9 @@ def get_metrics(
     max_points: Annotated[
         int | None,
         Query(
-            ge=3,
-            description="Downsample each series to at most this many points (MinMaxLTTB, "
-            "which keeps extremes). Omit for full resolution.",
+            ge=4,
+            description="Downsample each series to at most this many points, keeping the "
+            "minimum and maximum of every bin and both ends. Omit for full resolution.",
         ),
     ] = None,
 ) -> dict[str, MetricSeries]:

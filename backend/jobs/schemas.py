@@ -40,6 +40,7 @@ class JobOut(BaseModel):
     finished_at: datetime | None
     error: str | None = Field(description="Why the job failed or diverged, in plain words.")
     summary: dict[str, Any] | None = Field(description="The demo's final results.")
+    worker: str | None = Field(description="host:pid of the worker that ran the job.")
 
 
 class JobPage(BaseModel):

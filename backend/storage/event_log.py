@@ -41,6 +41,7 @@ def apply_status(job: Job, event: dict[str, Any]) -> None:
     job.status = status.value
     if status is JobStatus.running:
         job.started_at = at
+        job.worker = event.get("worker")
     elif status.is_terminal:
         job.finished_at = at
         job.error = event.get("error")

@@ -1,0 +1,180 @@
+"""Shared test helpers: run a demo in-process, and talk to a real DiveLab server."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from backend.events import JobStatus, event_adapter
+from workers.context import Control
+from workers.runtime import JobTicket, run_job
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class RecordingChannel:
+    """A WorkerChannel that keeps everything, and replays scripted control messages.
+
+    `script(step_or_poll_count)` returns the Control to hand out at that poll.
+    """
+
+    script: Callable[[int], Control] | None = None
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+    artifacts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    polls: int = 0
+
+    def emit(self, draft: dict[str, Any]) -> None:
+        self.drafts.append(draft)
+
+    def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
+        self.artifacts[name] = (media_type, content)
+
+    def poll(self) -> Control:
+        self.polls += 1
+        return self.script(self.polls) if self.script else Control()
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [d for d in self.drafts if d["type"] == kind]
+
+    @property
+    def final(self) -> dict[str, Any]:
+        return self.of_type("status")[-1]
+
+
+def run_demo(
+    demo: str,
+    params: dict[str, Any],
+    channel: RecordingChannel | None = None,
+    data_dir: str = "/tmp",
+) -> RecordingChannel:
+    """Run a demo to its end in this process, on the CPU."""
+    channel = channel or RecordingChannel()
+    run_job(JobTicket("test-job", demo, params, 1), channel, "cpu", data_dir)
+    # Every draft, numbered, must satisfy the event contract.
+    for seq, draft in enumerate(channel.drafts, start=1):
+        event_adapter.validate_python({**draft, "seq": seq})
+    return channel
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A `divelab serve` subprocess and clients for it."""
+
+    url: str
+    process: subprocess.Popen
+    env: dict[str, str]
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
+    def create(self, demo: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        with self.client() as client:
+            response = client.post("/api/jobs", json={"demo": demo, "params": params or {}})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        with self.client() as client:
+            return client.get(f"/api/jobs/{job_id}").json()
+
+    def wait_for_status(self, job_id: str, *statuses: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.job(job_id)
+            if job["status"] in statuses:
+                return job
+            time.sleep(0.05)
+        raise AssertionError(f"job {job_id} is {job['status']}, not {statuses}, after {timeout}s")
+
+    def wait_done(self, job_id: str, timeout: float = 60) -> dict:
+        terminal = [s.value for s in JobStatus if s.is_terminal]
+        return self.wait_for_status(job_id, *terminal, timeout=timeout)
+
+    def all_events(self, job_id: str) -> list[dict[str, Any]]:
+        with self.client() as client:
+            return client.get(f"/api/jobs/{job_id}/events", params={"limit": 10_000}).json()[
+                "events"
+            ]
+
+    def stream(
+        self, job_id: str, after: int = 0, stop_after: int | None = None, timeout: float = 60
+    ) -> tuple[list[dict], int | None]:
+        """Read the websocket; returns (messages, close code). Stops early after N events."""
+        return asyncio.run(self._stream(job_id, after, stop_after, timeout))
+
+    async def _stream(
+        self, job_id: str, after: int, stop_after: int | None, timeout: float
+    ) -> tuple[list[dict], int | None]:
+        messages: list[dict] = []
+        url = f"{self.ws_url}/api/jobs/{job_id}/stream?after={after}"
+        async with asyncio.timeout(timeout), websockets.connect(url) as ws:
+            try:
+                async for raw in ws:
+                    messages.append(json.loads(raw))
+                    if stop_after is not None and sum("seq" in m for m in messages) >= stop_after:
+                        return messages, None
+            except websockets.ConnectionClosedError:
+                pass  # closed with a code other than 1000/1001: the caller checks it
+            return messages, ws.close_code
+
+
+def start_server(
+    data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 60
+) -> Server:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DIVELAB_DATA_DIR": str(data_dir),
+        "DIVELAB_PORT": str(port),
+        "DIVELAB_HOST": "127.0.0.1",
+        "DIVELAB_STREAM_HEARTBEAT_SECONDS": "1",
+        **(extra_env or {}),
+    }
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([bin_dir / "divelab", "migrate"], env=env, check=True, capture_output=True)
+    log = open(data_dir / "server.log", "w")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(
+        [bin_dir / "divelab", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    server = Server(f"http://127.0.0.1:{port}", process, env)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {(data_dir / 'server.log').read_text()}")
+        try:
+            if httpx.get(f"{server.url}/api/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not come up: {(data_dir / 'server.log').read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
