@@ -26,11 +26,32 @@ class Settings(BaseSettings):
         description="Set to run distributed (Celery workers, Redis event streams). "
         "Unset: embedded.",
     )
+    redis_prefix: str = Field(
+        default="divelab:",
+        description="Prefix of every Redis key DiveLab and its Celery queues use, so several "
+        "installations (or test runs) can share one Redis.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=2, ge=1, description="Size of the local worker pool (embedded).")
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="Where demos train: auto picks CUDA when a GPU is visible."
+    )
+    worker_concurrency: int = Field(
+        default=1, ge=1, description="Jobs one `divelab worker` runs at once (distributed)."
+    )
+    worker_queues: str = Field(
+        default="gpu,cpu",
+        description="Celery queues a `divelab worker` takes jobs from: `gpu` (demos that want "
+        "a GPU) and/or `cpu` (light demos).",
+    )
+    heartbeat_seconds: float = Field(
+        default=3.0, gt=0, description="How often a distributed worker stamps its running job."
+    )
+    heartbeat_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="Silence after which the API fails a running job as lost (distributed).",
     )
     stream_heartbeat_seconds: float = Field(
         default=10.0, gt=0, description="Idle time after which a websocket gets a heartbeat."

@@ -3,7 +3,7 @@
 For each of N jobs: submit -> first `metric` event seen on the websocket, and
 PATCH of a live param -> the `params` event that reports it applied. Prints p50/p95.
 
-    .venv/bin/python bench/latency.py [--jobs 50] [--mode embedded|distributed]
+    .venv/bin/python bench/latency.py [--jobs 50] [--mode embedded|distributed|both]
 """
 
 import argparse
@@ -21,7 +21,14 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support import Server, start_server, stop_server
+from tests.support import (
+    ScratchDatabase,
+    Server,
+    services_missing,
+    start_distributed,
+    start_server,
+    stop_server,
+)
 
 PARAMS = {
     "function": "quadratic",
@@ -92,15 +99,30 @@ def report(mode: str, firsts: list[float], patches: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=50)
-    parser.add_argument("--mode", choices=["embedded", "distributed"], default="embedded")
+    parser.add_argument("--mode", choices=["embedded", "distributed", "both"], default="both")
     args = parser.parse_args()
+    modes = ["embedded", "distributed"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        firsts, patches = run_mode(mode, args.jobs)
+        report(mode, firsts, patches)
+
+
+def run_mode(mode: str, jobs: int) -> tuple[list[float], list[float]]:
+    database = None
     with tempfile.TemporaryDirectory() as data_dir:
-        server = start_server(Path(data_dir), {"DIVELAB_WORKERS": "2"})
+        if mode == "distributed":
+            if missing := services_missing():
+                raise SystemExit(f"distributed mode needs Redis and PostgreSQL: {missing}")
+            database = ScratchDatabase.create()
+            server = start_distributed(Path(data_dir), database)
+        else:
+            server = start_server(Path(data_dir), {"DIVELAB_WORKERS": "2"})
         try:
-            firsts, patches = asyncio.run(measure(server, args.jobs))
+            return asyncio.run(measure(server, jobs))
         finally:
             stop_server(server)
-    report(args.mode, firsts, patches)
+            if database is not None:
+                database.drop()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 import asyncio
 import json
 import os
+import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -75,11 +77,31 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A `divelab serve` subprocess and clients for it."""
+    """A `divelab serve` subprocess (and, distributed, a `divelab worker`), with clients."""
 
     url: str
     process: subprocess.Popen
     env: dict[str, str]
+    mode: str = "embedded"
+    capacity: int = 2  # jobs that run at once; more wait queued
+    worker: subprocess.Popen | None = None
+
+    def start_worker(self) -> None:
+        """(Re)start the distributed worker, in its own process group (a 'host')."""
+        log = open(Path(self.env["DIVELAB_DATA_DIR"]) / "worker.log", "a")  # noqa: SIM115
+        self.worker = subprocess.Popen(
+            [Path(sys.executable).parent / "divelab", "worker"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill_worker_host(self) -> None:
+        """SIGKILL the worker and all its processes at once, as if its machine vanished."""
+        assert self.worker is not None
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait(10)
 
     @property
     def ws_url(self) -> str:
@@ -140,7 +162,10 @@ class Server:
 
 
 def start_server(
-    data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 60
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 60,
+    mode: str = "embedded",
 ) -> Server:
     port = free_port()
     env = {
@@ -157,7 +182,13 @@ def start_server(
     process = subprocess.Popen(
         [bin_dir / "divelab", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    server = Server(f"http://127.0.0.1:{port}", process, env)
+    server = Server(
+        f"http://127.0.0.1:{port}",
+        process,
+        env,
+        mode=mode,
+        capacity=int(env.get("DIVELAB_WORKERS", "2")),
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -173,8 +204,79 @@ def start_server(
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
+    for process in (server.process, server.worker):
+        if process is None or process.poll() is not None:
+            continue
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# -- the distributed mode's services ---------------------------------------------------------
+
+REDIS_URL = os.environ.get("DIVELAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+POSTGRES_URL = os.environ.get(
+    "DIVELAB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def services_missing() -> str | None:
+    """Why the distributed suite cannot run here, or None when Redis and PostgreSQL answer."""
+    import psycopg
+    import redis
+
     try:
-        server.process.wait(15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"no Redis at {REDIS_URL} ({error})"
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=2, autocommit=True).close()
+    except psycopg.Error as error:
+        return f"no PostgreSQL at {POSTGRES_URL} ({error})"
+    return None
+
+
+@dataclass
+class ScratchDatabase:
+    """A PostgreSQL database of its own per test run, so runs never collide."""
+
+    name: str
+
+    @classmethod
+    def create(cls) -> "ScratchDatabase":
+        import psycopg
+
+        database = cls(f"divelab_test_{secrets.token_hex(4)}")
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database.name}"')
+        return database
+
+    @property
+    def url(self) -> str:
+        base = POSTGRES_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        return f"{base}/{self.name}"
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def start_distributed(
+    data_dir: Path, database: ScratchDatabase, extra_env: dict[str, str] | None = None
+) -> Server:
+    """API + one `divelab worker` (2 jobs at once) on a real Redis and PostgreSQL."""
+    env = {
+        "DIVELAB_REDIS_URL": REDIS_URL,
+        "DIVELAB_DATABASE_URL": database.url,
+        "DIVELAB_REDIS_PREFIX": f"divelab-test-{secrets.token_hex(4)}:",
+        "DIVELAB_WORKERS": "2",
+        "DIVELAB_WORKER_CONCURRENCY": "2",
+        **(extra_env or {}),
+    }
+    server = start_server(data_dir, env, mode="distributed")
+    server.start_worker()
+    return server

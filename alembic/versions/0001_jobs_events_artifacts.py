@@ -8,7 +8,6 @@ Create Date: 2026-11-21 18:02:24.482118
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0001"

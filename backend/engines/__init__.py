@@ -7,6 +7,10 @@ from backend.streams.hub import StreamHub
 
 def create_engine_for(settings: Settings) -> JobEngine:
     hub = StreamHub(settings.stream_client_queue)
+    if settings.mode == "distributed":
+        from backend.engines.distributed import DistributedEngine
+
+        return DistributedEngine(hub, settings)
     from backend.engines.embedded import EmbeddedEngine
 
     return EmbeddedEngine(hub, settings)

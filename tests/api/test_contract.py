@@ -33,7 +33,7 @@ def test_health_names_the_mode(server: Server) -> None:
     with server.client() as client:
         body = client.get("/api/health").json()
     assert body["status"] == "ok"
-    assert body["mode"] == server.env.get("DIVELAB_EXPECTED_MODE", "embedded")
+    assert body["mode"] == server.mode
     assert body["version"]
 
 
@@ -288,8 +288,9 @@ def test_cancel_stops_a_running_job_within_a_step(server: Server) -> None:
 
 
 def test_jobs_beyond_the_pool_wait_queued_and_can_be_cancelled(server: Server) -> None:
-    workers = int(server.env.get("DIVELAB_WORKERS", "2"))
-    running = [server.create(GD, slow_params(steps=10_000, speed=10)) for _ in range(workers)]
+    running = [
+        server.create(GD, slow_params(steps=10_000, speed=10)) for _ in range(server.capacity)
+    ]
     try:
         for job in running:
             server.wait_for_status(job["id"], "running")
