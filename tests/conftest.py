@@ -1,11 +1,9 @@
-import os
-
 import pytest
 
 from tests.support import (
     ScratchDatabase,
     Server,
-    services_missing,
+    require_services,
     start_distributed,
     start_server,
     stop_server,
@@ -17,17 +15,6 @@ def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Server:
     server = start_server(tmp_path_factory.mktemp("embedded"), {"DIVELAB_WORKERS": "2"})
     yield server
     stop_server(server)
-
-
-def require_services() -> None:
-    """Redis and PostgreSQL must answer: in CI their absence fails the run, elsewhere it skips."""
-    missing = services_missing()
-    if missing is None:
-        return
-    message = f"DISTRIBUTED SUITE NOT RUN: {missing}. Start Redis and PostgreSQL (see README)."
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

@@ -238,6 +238,19 @@ def services_missing() -> str | None:
     return None
 
 
+def require_services() -> None:
+    """Redis and PostgreSQL must answer: in CI their absence fails the run, elsewhere it skips."""
+    import pytest
+
+    missing = services_missing()
+    if missing is None:
+        return
+    message = f"DISTRIBUTED SUITE NOT RUN: {missing}. Start Redis and PostgreSQL (see README)."
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 @dataclass
 class ScratchDatabase:
     """A PostgreSQL database of its own per test run, so runs never collide."""
