@@ -97,8 +97,8 @@ async def stall_then_read(server: Server, job_id: str) -> tuple[list[dict], int 
     url = f"{server.ws_url}/api/jobs/{job_id}/stream"
     messages: list[dict] = []
     async with websockets.connect(url, sock=sock, max_queue=1, max_size=None) as ws:
-        deadline = time.monotonic() + 60
-        while server.job(job_id)["status"] == "running" or server.job(job_id)["status"] == "queued":
+        deadline = time.monotonic() + 90
+        while server.job(job_id)["status"] in ("queued", "running"):
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
         try:
