@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="Prefix of every Redis key DiveLab and its Celery queues use, so several "
         "installations (or test runs) can share one Redis.",
     )
+    datasets_mirror: str | None = Field(
+        default=None,
+        description="Base URL serving `<dataset id>/<file name>` in place of the public "
+        "MNIST/Fashion-MNIST mirrors (a local copy).",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=2, ge=1, description="Size of the local worker pool (embedded).")

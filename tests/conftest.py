@@ -1,5 +1,6 @@
 import pytest
 
+from backend.settings import get_settings
 from tests.support import (
     ScratchDatabase,
     Server,
@@ -8,6 +9,14 @@ from tests.support import (
     start_server,
     stop_server,
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> None:
+    """Settings are cached per process; a test that sets DIVELAB_* variables gets them read."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
