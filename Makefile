@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run migrate test lint format system-deps bench lock
+.PHONY: install run migrate test lint format system-deps bench lock frontend
 
 # requirements.lock pins every package; torch is pinned to 2.13.0, the CPU build on this kind
 # of machine (a looser torch requirement would pull several GB of CUDA wheels).
@@ -20,7 +20,23 @@ install: $(INSTALLED)
 migrate: install
 	$(BIN)/divelab migrate
 
-run: install migrate
+# The web UI (frontend/, TypeScript + Vite) built into frontend/dist/, which `divelab serve`
+# serves at /. `npm ci` runs when the lock file changed, the build when a source changed.
+FRONTEND_MODULES := frontend/node_modules/.package-lock.json
+FRONTEND_BUILD := frontend/dist/index.html
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+
+$(FRONTEND_MODULES): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(FRONTEND_BUILD): $(FRONTEND_MODULES) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+frontend: $(FRONTEND_BUILD)
+
+run: install migrate frontend
 	$(BIN)/divelab serve
 
 # Debian packages the tests drive: chromium (browser tests) and docker-compose (validates
@@ -42,7 +58,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install system-deps lint
+test: install system-deps lint frontend
+	cd frontend && npm test
 	$(BIN)/pytest
 
 bench: install

@@ -6,8 +6,12 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from backend import __version__, errors
 from backend.demos.router import router as demos_router
@@ -46,6 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "their events over a websocket, change live hyperparameters while they run.",
         lifespan=lifespan,
     )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
     app.state.settings = settings
     app.state.engine = engine
     app.state.jobs = JobService(engine)
@@ -68,14 +79,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def mount_ui(app: FastAPI) -> None:
     if (FRONTEND_DIST / "index.html").exists():
-        from fastapi.staticfiles import StaticFiles
-
-        app.mount("/", StaticFiles(directory=FRONTEND_DIST, html=True), name="ui")
+        app.mount("/", SinglePageApp(directory=FRONTEND_DIST, html=True), name="ui")
         return
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
         return PLACEHOLDER_HOME
+
+
+class SinglePageApp(StaticFiles):
+    """The built UI. Its client-side routes (/demos/..., /jobs/...) are no files: they get
+    index.html, so a reload or a shared link works. Unknown /api paths and missing files
+    (anything with a file extension) stay 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as error:
+            is_api = path == "api" or path.startswith("api/")
+            if error.status_code != 404 or is_api or "." in path.rsplit("/", 1)[-1]:
+                raise
+            return await super().get_response("index.html", scope)
 
 
 PLACEHOLDER_HOME = """<!doctype html><html lang="en"><head><meta charset="utf-8">

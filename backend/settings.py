@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         description="Base URL serving `<dataset id>/<file name>` in place of the public "
         "MNIST/Fashion-MNIST mirrors (a local copy).",
     )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins of web UIs served elsewhere that may call this API, as JSON: "
+        '["https://lab.example.org"]. Empty: only the UI this server serves.',
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=2, ge=1, description="Size of the local worker pool (embedded).")

@@ -163,11 +163,8 @@ class Params(BaseModel):
         "0.1·x1² + 2·x2² (ill-conditioned), or a harder classic.",
     )
     optimizers: list[Optimizer] = Field(
-        default_factory=lambda: [
-            GD(lr=0.4),
-            Momentum(lr=0.4, momentum=0.5),
-            RMSProp(lr=0.4, gamma=0.9),
-        ],
+        # A plain default (not a factory) so the schema shows it; pydantic copies it per use.
+        default=[GD(lr=0.4), Momentum(lr=0.4, momentum=0.5), RMSProp(lr=0.4, gamma=0.9)],
         min_length=1,
         max_length=8,
         description="The racers: each starts at `start` with its own hyperparameters.",

@@ -1,0 +1,144 @@
+/** The shell: header, the page for the current route, and the API settings in the footer. */
+
+import { useEffect, useState } from "preact/hooks";
+import { api } from "./api/client";
+import { normalizeApiBase, storeApiBase } from "./api/settings";
+import type { Demo } from "./api/types";
+import { Catalogue } from "./pages/Catalogue";
+import { Workbench } from "./pages/Workbench";
+import { onLinkClick, type Route, useRoute } from "./router";
+import { createdJobs } from "./run/useJobRun";
+import { EmptyState, ErrorState, Loading, useLoad } from "./ui/states";
+
+export function App() {
+  const route = useRoute();
+  const [demos, retry] = useLoad(() => api.demos(), []);
+  useEffect(() => {
+    document.addEventListener("click", onLinkClick);
+    return () => document.removeEventListener("click", onLinkClick);
+  }, []);
+
+  return (
+    <>
+      <a class="skip-link" href="#content">
+        Skip to content
+      </a>
+      <header class="site-header">
+        <a href="/" class="brand">
+          DiveLab
+        </a>
+        <span class="tagline">Dive into Deep Learning, live</span>
+      </header>
+      <main id="content" tabIndex={-1}>
+        {demos.state === "loading" && <Loading what="the demos" />}
+        {demos.state === "error" && (
+          <ErrorState title="The lab could not load its demos." error={demos.error} onRetry={retry} />
+        )}
+        {demos.state === "ready" && <Page route={route} demos={demos.value} />}
+      </main>
+      <footer class="site-footer">
+        <ApiSettings />
+        <a href="/docs">API documentation</a>
+      </footer>
+    </>
+  );
+}
+
+function Page({ route, demos }: { route: Route; demos: Demo[] }) {
+  const jobDemo = useJobDemo(route.page === "job" ? route.jobId : null);
+  switch (route.page) {
+    case "catalogue":
+      return <Catalogue demos={demos} />;
+    case "not-found":
+      return <NotFound what={`There is no page at ${route.path}.`} />;
+    case "demo":
+      return <DemoPage demos={demos} demoId={route.demoId} jobId={null} search={route.search} />;
+    case "job":
+      if (jobDemo.state === "loading") return <Loading what="the run" />;
+      if (jobDemo.state === "error")
+        return <ErrorState title="This run could not be opened." error={jobDemo.error} />;
+      return <DemoPage demos={demos} demoId={jobDemo.value} jobId={route.jobId} search="" />;
+  }
+}
+
+/** The same Workbench element for a demo and for its runs, so moving between them keeps it. */
+function DemoPage({
+  demos,
+  demoId,
+  jobId,
+  search,
+}: {
+  demos: Demo[];
+  demoId: string;
+  jobId: string | null;
+  search: string;
+}) {
+  const demo = demos.find((d) => d.id === demoId);
+  if (!demo) return <NotFound what={`There is no demo called “${demoId}”.`} />;
+  return <Workbench key={demo.id} demo={demo} jobId={jobId} search={search} />;
+}
+
+/** The demo a job belongs to; known at once for a job this page started (no loading flash). */
+function useJobDemo(jobId: string | null) {
+  const created = jobId ? createdJobs.get(jobId) : undefined;
+  const [loaded] = useLoad(async () => (jobId && !created ? (await api.job(jobId)).demo : ""), [jobId]);
+  return created ? ({ state: "ready", value: created.demo } as const) : loaded;
+}
+
+function NotFound({ what }: { what: string }) {
+  return (
+    <EmptyState title="Nothing here.">
+      <p>
+        {what} <a href="/">Back to the catalogue</a>.
+      </p>
+    </EmptyState>
+  );
+}
+
+function ApiSettings() {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(api.base);
+  const [error, setError] = useState<string | null>(null);
+  if (!editing) {
+    return (
+      <p class="api-setting">
+        API: {api.base || "this server"}{" "}
+        <button type="button" class="link-button" onClick={() => setEditing(true)}>
+          Change
+        </button>
+      </p>
+    );
+  }
+  const save = (event: Event) => {
+    event.preventDefault();
+    try {
+      normalizeApiBase(draft);
+      storeApiBase(draft);
+      location.reload(); // every view reconnects to the new API
+    } catch (problem) {
+      setError(problem instanceof Error ? problem.message : String(problem));
+    }
+  };
+  return (
+    <form class="api-setting" onSubmit={save}>
+      <label for="api-base">API address</label>
+      <input
+        id="api-base"
+        type="url"
+        placeholder="empty: this server"
+        value={draft}
+        aria-describedby={error ? "api-base-error" : undefined}
+        onInput={(event) => setDraft(event.currentTarget.value)}
+      />
+      <button type="submit">Save</button>
+      <button type="button" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+      {error && (
+        <p id="api-base-error" class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,81 @@
+/** `image` and `image_grid` frames: pictures the job encoded (PNG or WebP, base64). */
+
+import type { FrameContext, FrameView } from "./registry";
+
+export interface ImageData64 {
+  format: string;
+  base64: string;
+  width: number;
+  height: number;
+}
+
+export interface ImageGridData {
+  images: ImageData64[];
+  columns: number;
+  titles?: string[];
+}
+
+/** Small images (28×28 digits) are scaled up without blurring, to at least this size. */
+const MIN_SHOWN_PX = 112;
+
+export function imageElement(image: ImageData64, alt: string): HTMLImageElement {
+  const element = document.createElement("img");
+  element.src = `data:image/${image.format};base64,${image.base64}`;
+  element.alt = alt;
+  const scale = Math.max(1, Math.floor(MIN_SHOWN_PX / Math.max(image.width, image.height)));
+  element.width = image.width * scale;
+  element.height = image.height * scale;
+  if (scale > 1) element.style.imageRendering = "pixelated";
+  return element;
+}
+
+/** Re-renders only when a newer frame of this name arrived. */
+function latestFrameView(
+  host: HTMLElement,
+  { run, name }: FrameContext,
+  render: (data: unknown, step: number | null) => Node,
+): FrameView {
+  let shownSeq = -1;
+  return {
+    update() {
+      const frame = run.frames.get(name);
+      if (!frame || frame.seq === shownSeq) return;
+      shownSeq = frame.seq;
+      host.replaceChildren(render(frame.data, frame.step));
+    },
+    destroy() {
+      host.replaceChildren();
+    },
+  };
+}
+
+const atStep = (step: number | null) => (step === null ? "" : ` at step ${step}`);
+
+export function imageRenderer(host: HTMLElement, context: FrameContext): FrameView {
+  return latestFrameView(host, context, (data, step) =>
+    imageElement(data as ImageData64, `${context.name}${atStep(step)}`),
+  );
+}
+
+export function imageGridRenderer(host: HTMLElement, context: FrameContext): FrameView {
+  return latestFrameView(host, context, (data, step) => {
+    const grid = data as ImageGridData;
+    const container = document.createElement("div");
+    container.className = "image-grid";
+    container.style.gridTemplateColumns = `repeat(${Math.max(1, grid.columns)}, max-content)`;
+    grid.images.forEach((image, i) => {
+      const figure = document.createElement("figure");
+      const title = grid.titles?.[i] ?? "";
+      figure.appendChild(
+        imageElement(image, `${context.name} ${i + 1}${title ? `: ${title}` : ""}${atStep(step)}`),
+      );
+      if (title) {
+        const caption = document.createElement("figcaption");
+        caption.textContent = title;
+        figure.appendChild(caption);
+      }
+      container.appendChild(figure);
+    });
+    return container;
+  });
+}

@@ -1,0 +1,180 @@
+/** The run on show: what state it is in, its connection, its chart, pictures and results. */
+
+import { useMemo } from "preact/hooks";
+import { ApiError, api } from "../api/client";
+import { isActive } from "../api/types";
+import { MetricsChart } from "../charts/MetricsChart";
+import { explainStatus } from "../explain";
+import { FramePanels } from "../frames/FramePanels";
+import { runChartSource } from "../run/chartSource";
+import type { JobRun } from "../run/jobRun";
+import type { StreamState } from "../run/jobStream";
+import { describePath, formatValue, leaves } from "../run/paramDiff";
+import { type AttachedJob, type Attachment, useRunValue } from "../run/useJobRun";
+import { EmptyState, ErrorState, Loading, StatusBadge, useLoad } from "../ui/states";
+
+export function RunPanel({ attachment, onRetry }: { attachment: Attachment; onRetry: () => void }) {
+  return (
+    <section class="run-panel" aria-label="Run">
+      {attachment.state === "none" && (
+        <>
+          <EmptyState title="No run on show yet.">
+            <p>
+              Choose settings and press <strong>Train</strong>: the metrics and pictures of the run stream in
+              here as it trains.
+            </p>
+          </EmptyState>
+          <div class="run-placeholder" aria-hidden="true" />
+        </>
+      )}
+      {attachment.state === "loading" && <Loading what="the run" />}
+      {attachment.state === "error" && (
+        <ErrorState
+          title={isNotFound(attachment.error) ? "This run does not exist." : "The run could not be loaded."}
+          error={
+            isNotFound(attachment.error)
+              ? `There is no run ${attachment.jobId} on this server; it may belong to another one.`
+              : attachment.error
+          }
+          onRetry={isNotFound(attachment.error) ? undefined : onRetry}
+        />
+      )}
+      {attachment.state === "ready" && <RunView attached={attachment.attached} stream={attachment.stream} />}
+    </section>
+  );
+}
+
+const isNotFound = (error: unknown) => error instanceof ApiError && error.status === 404;
+
+function RunView({ attached, stream }: { attached: AttachedJob; stream: StreamState }) {
+  const { job, run } = attached;
+  const source = useMemo(() => runChartSource(run), [run]);
+  const status = useRunValue(run, (r) => r.status, job.status);
+  const hasEvents = useRunValue(run, (r) => r.lastSeq > 0, false);
+  return (
+    <>
+      <div class="run-header">
+        <h2>
+          Run <code>{job.id}</code> <StatusBadge status={status} />
+        </h2>
+        <p class="run-meta">
+          Started {new Date(job.created_at).toLocaleString()} ·{" "}
+          <a
+            href={`/jobs/${encodeURIComponent(job.id)}`}
+            title="A link to this run: live while it trains, a replay afterwards"
+          >
+            Permalink
+          </a>
+        </p>
+      </div>
+      <ConnectionBanner stream={stream} />
+      <StatusExplanation run={run} />
+      <section class="chart-section" aria-labelledby="chart-title">
+        <h3 id="chart-title">Metrics</h3>
+        <MetricsChart
+          source={source}
+          label="Metrics of this run"
+          empty={
+            <EmptyState
+              title={hasEvents || isActive(status) ? "No metrics yet." : "This run reported no metrics."}
+            >
+              {isActive(status) && <p>They appear as soon as the job reports its first step.</p>}
+            </EmptyState>
+          }
+        />
+      </section>
+      <section class="pictures" aria-labelledby="pictures-title">
+        <h3 id="pictures-title">Pictures</h3>
+        <FramePanels
+          run={run}
+          empty={
+            <EmptyState title={isActive(status) ? "No picture yet." : "This run sent no pictures."}>
+              {isActive(status) && <p>It appears when the job sends its first frame.</p>}
+            </EmptyState>
+          }
+        />
+      </section>
+      {!isActive(status) && <Results run={run} jobId={job.id} />}
+    </>
+  );
+}
+
+function ConnectionBanner({ stream }: { stream: StreamState }) {
+  if (stream.kind === "reconnecting" && !stream.quiet) {
+    const seconds = Math.ceil(stream.delayMs / 1000);
+    return (
+      <div class="banner banner-warning" role="status" data-testid="connection-banner">
+        <strong>Connection to the server lost</strong> ({stream.reason}). Reconnecting
+        {stream.delayMs > 0 ? ` in ${seconds} s` : ""}
+        {stream.attempt > 1 ? ` (attempt ${stream.attempt})` : ""}… No data is lost: the run resumes where it
+        left off.
+      </div>
+    );
+  }
+  if (stream.kind === "unknown-job") {
+    return (
+      <div class="banner banner-error" role="alert">
+        The server does not know this run any more.
+      </div>
+    );
+  }
+  return null;
+}
+
+function StatusExplanation({ run }: { run: JobRun }) {
+  const status = useRunValue(run, (r) => r.status, run.status);
+  const error = useRunValue(run, (r) => r.error, null);
+  const step = useRunValue(run, (r) => r.lastStep, null);
+  const progress = useRunValue(run, (r) => r.progress, null);
+  const log = useRunValue(run, (r) => r.logs.at(-1)?.message ?? null, null);
+  const explanation = explainStatus(status, error, step);
+  return (
+    <div
+      class={`status status-${explanation.tone}`}
+      role={explanation.tone === "error" ? "alert" : "status"}
+      data-status={status}
+    >
+      <p class="status-headline">{explanation.headline}</p>
+      {explanation.detail && <p class="status-detail">{explanation.detail}</p>}
+      {explanation.advice && <p class="status-advice">{explanation.advice}</p>}
+      {isActive(status) && progress !== null && <progress max={1} value={progress} aria-label="Progress" />}
+      {isActive(status) && log && <p class="status-log">{log}</p>}
+    </div>
+  );
+}
+
+function Results({ run, jobId }: { run: JobRun; jobId: string }) {
+  const summary = useRunValue(run, (r) => r.summary, null);
+  const [artifacts] = useLoad(() => api.artifacts(jobId), [jobId]);
+  const rows = summary ? leaves(summary).slice(0, 40) : [];
+  return (
+    <section class="results" aria-labelledby="results-title">
+      <h3 id="results-title">Results</h3>
+      {rows.length === 0 ? (
+        <p class="muted">This run left no summary.</p>
+      ) : (
+        <table class="summary-table">
+          <tbody>
+            {rows.map(([path, value]) => (
+              <tr key={path.join(".")}>
+                <th scope="row">{describePath(summary!, path)}</th>
+                <td>{formatValue(value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {artifacts.state === "error" && <p class="muted">The files of this run could not be listed.</p>}
+      {artifacts.state === "ready" && artifacts.value.length > 0 && (
+        <p>
+          Files:{" "}
+          {artifacts.value.map((artifact) => (
+            <a key={artifact.name} href={api.url(artifact.url)} download>
+              {artifact.name}
+            </a>
+          ))}
+        </p>
+      )}
+    </section>
+  );
+}

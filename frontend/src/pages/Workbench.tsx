@@ -1,0 +1,199 @@
+/**
+ * A demo's page: the params form with Train and Stop, the run on show (live or replayed), the
+ * demo's run history and the comparison of runs. `/demos/{id}?params=...` and `/jobs/{id}`
+ * both show it; the URL always says what a reload should bring back.
+ */
+
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ApiError, api } from "../api/client";
+import { type Demo, type Job, type Params, isActive } from "../api/types";
+import { placeErrors, type PlacedErrors } from "../form/errors";
+import { ParamsForm } from "../form/ParamsForm";
+import { formFields } from "../form/schema";
+import { paramsFromQuery, paramsWithDefaults, queryWithParams, setAt } from "../form/values";
+import { navigate, replaceUrl } from "../router";
+import { LiveChanges } from "../run/liveChanges";
+import type { Path } from "../run/paramDiff";
+import { createdJobs, useJobRun, useRunValue } from "../run/useJobRun";
+import { InlineCode } from "../ui/inlineCode";
+import { messageOf } from "../ui/states";
+import { Compare } from "./Compare";
+import { RunHistory } from "./RunHistory";
+import { RunPanel } from "./RunPanel";
+
+const NO_ERRORS: PlacedErrors = { byField: new Map(), general: [] };
+
+interface Props {
+  demo: Demo;
+  jobId: string | null;
+  search: string;
+}
+
+export function Workbench({ demo, jobId, search }: Props) {
+  const fields = useMemo(() => formFields(demo.params_schema), [demo]);
+  const [params, setParams] = useState<Params>(() => paramsWithDefaults(fields, paramsFromQuery(search)));
+  const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
+  const [busy, setBusy] = useState<"starting" | "stopping" | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [attachment, retryAttach] = useJobRun(jobId);
+  const attached = attachment.state === "ready" ? attachment.attached : null;
+  const run = attached?.run ?? null;
+  const status = useRunValue(run, (r) => r.status, attached?.job.status ?? "queued");
+  const running = attached !== null && isActive(status);
+  const [historyVersion, setHistoryVersion] = useState(0);
+  const [compared, setCompared] = useState<Job[]>([]);
+
+  // A demo URL (a link, back/forward) brings its params; a run brings the params it ran with.
+  useEffect(() => {
+    if (!jobId) setParams(paramsWithDefaults(fields, paramsFromQuery(search)));
+  }, [jobId, search, fields]);
+  useEffect(() => {
+    if (attached) setParams(paramsWithDefaults(fields, attached.job.params));
+    setErrors(NO_ERRORS);
+  }, [attached?.job.id]);
+  // The history changes when a run starts and when it ends.
+  useEffect(() => setHistoryVersion((n) => n + 1), [attached?.job.id, status]);
+
+  const liveChanges = useRef<LiveChanges | null>(null);
+  useEffect(() => {
+    if (!attached) return;
+    const jobId = attached.job.id;
+    const changes = new LiveChanges((change) => sendLiveChange(jobId, change));
+    liveChanges.current = changes;
+    return () => changes.cancel();
+  }, [attached?.job.id]);
+
+  const sendLiveChange = (id: string, change: Params) =>
+    api.updateParams(id, change).then(
+      () => setErrors(NO_ERRORS),
+      (error: unknown) => {
+        if (error instanceof ApiError && error.status === 409) return; // it just ended
+        if (error instanceof ApiError && error.issues.length)
+          setErrors(placeErrors(error.issues, ["body"], fields));
+        else setActionError(`The change did not reach the job: ${messageOf(error)}`);
+      },
+    );
+
+  const onChange = (path: Path, value: unknown) => {
+    const next = setAt(params, path, value);
+    setParams(next);
+    setActionError(null);
+    if (running) {
+      liveChanges.current?.change(String(path[0]), next);
+    } else {
+      replaceUrl(`/demos/${encodeURIComponent(demo.id)}${queryWithParams(next)}`);
+    }
+  };
+
+  const train = async () => {
+    setBusy("starting");
+    setActionError(null);
+    try {
+      const job = await api.createJob(demo.id, params);
+      setErrors(NO_ERRORS);
+      createdJobs.set(job.id, job);
+      navigate(`/jobs/${encodeURIComponent(job.id)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.issues.length) {
+        const placed = placeErrors(error.issues, ["body", "params"], fields);
+        setErrors(placed);
+        setActionError(
+          placed.general.length ? null : "Some settings are not valid: see the messages next to them.",
+        );
+      } else {
+        setActionError(`The run could not start: ${messageOf(error)}`);
+      }
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const stop = async () => {
+    if (!attached) return;
+    setBusy("stopping");
+    try {
+      await api.cancel(attached.job.id);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 409))
+        setActionError(`Could not stop the run: ${messageOf(error)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <div class="workbench">
+      <header class="demo-header">
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+          <a href="/">Catalogue</a> › <span>{demo.chapter}</span>
+        </nav>
+        <h1>{demo.title}</h1>
+        <p class="book-section">
+          Book section <strong>{demo.chapter}</strong> of <cite>Dive into Deep Learning</cite>
+        </p>
+        <p class="summary">{demo.summary}</p>
+      </header>
+      <div class="workbench-columns">
+        <aside class="controls" aria-label="Settings">
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (!running && !busy) void train();
+            }}
+          >
+            <h2>Settings</h2>
+            <div class="actions">
+              <button type="submit" class="primary" disabled={running || busy !== null}>
+                {busy === "starting" ? "Starting…" : "Train"}
+              </button>
+              <button type="button" onClick={() => void stop()} disabled={!running || busy !== null}>
+                {busy === "stopping" ? "Stopping…" : "Stop"}
+              </button>
+            </div>
+            {errors.general.map((message) => (
+              <p key={message} class="form-error" role="alert">
+                {message}
+              </p>
+            ))}
+            {actionError && (
+              <p class="form-error" role="alert">
+                {actionError}
+              </p>
+            )}
+            {running && (
+              <p class="lock-note">
+                While the job runs, only the settings marked live can change; they apply from the next step.
+              </p>
+            )}
+            <ParamsForm
+              fields={fields}
+              context={{ value: params, onChange, running, errors: errors.byField }}
+            />
+          </form>
+          {demo.what_to_try.length > 0 && (
+            <section class="what-to-try" aria-labelledby="what-to-try">
+              <h2 id="what-to-try">What to try</h2>
+              <ul>
+                {demo.what_to_try.map((tip) => (
+                  <li key={tip}>
+                    <InlineCode text={tip} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </aside>
+        <RunPanel attachment={attachment} onRetry={retryAttach} />
+      </div>
+      <RunHistory
+        demo={demo}
+        fields={fields}
+        currentJobId={jobId}
+        version={historyVersion}
+        selected={compared}
+        onSelect={setCompared}
+      />
+      <Compare runs={compared} />
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+/** Client-side routes over the History API; the server answers every non-API path with the UI. */
+
+import { useEffect, useState } from "preact/hooks";
+
+export type Route =
+  | { page: "catalogue" }
+  | { page: "demo"; demoId: string; search: string }
+  | { page: "job"; jobId: string }
+  | { page: "not-found"; path: string };
+
+export function parseRoute(pathname: string, search: string): Route {
+  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { page: "catalogue" };
+  if (parts.length === 2 && parts[0] === "demos") return { page: "demo", demoId: parts[1], search };
+  if (parts.length === 2 && parts[0] === "jobs") return { page: "job", jobId: parts[1] };
+  return { page: "not-found", path: pathname };
+}
+
+const NAVIGATED = "divelab:navigated";
+
+/** Go to a page of the UI (a new history entry), like following a link. */
+export function navigate(url: string): void {
+  history.pushState(null, "", url);
+  window.dispatchEvent(new Event(NAVIGATED));
+  window.scrollTo(0, 0);
+}
+
+/** Change the current URL without a new page (the params of the form as they change). */
+export function replaceUrl(url: string): void {
+  if (url !== location.pathname + location.search) history.replaceState(null, "", url);
+}
+
+export function useRoute(): Route {
+  const current = () => parseRoute(location.pathname, location.search);
+  const [route, setRoute] = useState(current);
+  useEffect(() => {
+    const update = () => setRoute(current());
+    window.addEventListener("popstate", update);
+    window.addEventListener(NAVIGATED, update);
+    return () => {
+      window.removeEventListener("popstate", update);
+      window.removeEventListener(NAVIGATED, update);
+    };
+  }, []);
+  return route;
+}
+
+/** Links that navigate inside the UI without reloading it (modified clicks open a new tab). */
+export function onLinkClick(event: MouseEvent): void {
+  const anchor = (event.target as Element | null)?.closest?.("a");
+  if (!anchor || anchor.target || anchor.hasAttribute("download")) return;
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const url = new URL(anchor.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith("/api/") || url.pathname === "/docs") return;
+  event.preventDefault();
+  navigate(url.pathname + url.search);
+}
