@@ -37,6 +37,7 @@ class FrameKind(StrEnum):
     image = "image"  # {"format": "png"|"webp", "base64": "..", "width": w, "height": h}
     image_grid = "image_grid"  # {"images": [image, ..], "columns": n, "titles": [..]}
     heatmap = "heatmap"  # {"values": [[..]], "x_labels": [..], "y_labels": [..]}
+    lines = "lines"  # {"series": [{"label", "x": [..], "y": [..], "style": "line"|"points"}]}
 
 
 class _EventBase(BaseModel):

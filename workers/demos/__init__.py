@@ -3,9 +3,22 @@
 Only the specs are imported (no torch); a worker imports a demo's `train` module when it runs.
 """
 
-from workers.demos import conv_filters, edge_kernel, gradient_descent
+from workers.demos import (
+    attention_pooling,
+    conv_filters,
+    edge_kernel,
+    gradient_descent,
+    transformer_attention,
+)
 from workers.demos.contract import DemoSpec
 
 CATALOGUE: dict[str, DemoSpec] = {
-    spec.id: spec for spec in [gradient_descent.DEMO, edge_kernel.DEMO, conv_filters.DEMO]
+    spec.id: spec
+    for spec in [
+        gradient_descent.DEMO,
+        edge_kernel.DEMO,
+        conv_filters.DEMO,
+        attention_pooling.DEMO,
+        transformer_attention.DEMO,
+    ]
 }
