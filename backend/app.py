@@ -16,6 +16,7 @@ from starlette.types import Scope
 from backend import __version__, errors
 from backend.demos.router import router as demos_router
 from backend.engines import create_engine_for
+from backend.images.router import router as images_router
 from backend.jobs.router import router as jobs_router
 from backend.jobs.service import JobService
 from backend.settings import Settings, get_settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(demos_router)
     app.include_router(jobs_router)
+    app.include_router(images_router)
     app.include_router(streams_router)
     mount_ui(app)
     return app

@@ -8,6 +8,9 @@ from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# torchvision's ImageNet VGG19; the file name's suffix is the start of its SHA-256.
+VGG19_WEIGHTS_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DIVELAB_", extra="ignore")
@@ -35,6 +38,11 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL serving `<dataset id>/<file name>` in place of the public "
         "MNIST/Fashion-MNIST mirrors (a local copy).",
+    )
+    vgg19_weights_url: str = Field(
+        default=VGG19_WEIGHTS_URL,
+        description="Where style transfer downloads VGG19's weights (a mirror may serve the "
+        "same file; it is checked against the hash in its name).",
     )
     cors_origins: list[str] = Field(
         default_factory=list,

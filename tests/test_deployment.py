@@ -84,7 +84,7 @@ def test_the_api_image_has_no_torch_and_the_worker_image_does() -> None:
 
 def test_env_example_lists_every_setting() -> None:
     example = (ROOT / ".env.example").read_text()
-    listed = set(re.findall(r"^#?\s*(DIVELAB_[A-Z_]+)=", example, re.MULTILINE))
+    listed = set(re.findall(r"^#?\s*(DIVELAB_[A-Z0-9_]+)=", example, re.MULTILINE))
     expected = {f"DIVELAB_{name.upper()}" for name in Settings.model_fields}
     assert expected <= listed, expected - listed
     assert re.search(r"^POSTGRES_PASSWORD=$", example, re.MULTILINE)  # no usable default

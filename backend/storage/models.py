@@ -35,6 +35,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        # SQLite keeps no zone: store naive UTC so stored values and comparisons agree.
+        if value is not None and dialect.name == "sqlite":
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
@@ -89,4 +95,19 @@ class Artifact(Base):
     media_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
     created_at: Mapped[datetime]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class UploadedImage(Base):
+    """An image a learner uploaded, stored in the database so workers on any host can read it."""
+
+    __tablename__ = "images"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))  # the uploaded file's name, for display
+    media_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int]
+    height: Mapped[int]
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(index=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)

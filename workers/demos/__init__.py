@@ -8,6 +8,7 @@ from workers.demos import (
     conv_filters,
     edge_kernel,
     gradient_descent,
+    style_transfer,
     transformer_attention,
 )
 from workers.demos.contract import DemoSpec
@@ -18,6 +19,7 @@ CATALOGUE: dict[str, DemoSpec] = {
         gradient_descent.DEMO,
         edge_kernel.DEMO,
         conv_filters.DEMO,
+        style_transfer.DEMO,
         attention_pooling.DEMO,
         transformer_attention.DEMO,
     ]

@@ -1,0 +1,1 @@
+"""Images: built-in choices and learners' uploads, usable as a demo's `content` or `style`."""

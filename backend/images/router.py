@@ -1,0 +1,93 @@
+"""Images routes: thin wrappers around ImageService (sync routes run in FastAPI's threadpool)."""
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, HTTPException, Request, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from backend.errors import ValidationErrorMessage, responses
+from backend.images.schemas import ImageOut
+from backend.images.service import MAX_UPLOAD_BYTES, ImageRejected, ImageService
+
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
+
+
+class RefuseOversizedBodies(APIRoute):
+    """Answers 413 from the Content-Length header, before a huge body is read and spooled.
+
+    (A body sent without Content-Length is still cut off at the limit when it is read.)
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def refuse_oversized(request: Request) -> Response:
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
+                return JSONResponse(
+                    status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+                    content={"detail": f"The upload is larger than {MAX_UPLOAD_BYTES} bytes."},
+                    headers={"Connection": "close"},
+                )
+            return await handler(request)
+
+        return refuse_oversized
+
+
+router = APIRouter(prefix="/api/images", tags=["images"], route_class=RefuseOversizedBodies)
+service = ImageService()
+
+UNDECODABLE = {
+    422: {
+        "model": ValidationErrorMessage,
+        "description": "Not decodable, or more than 4096×4096 pixels; `loc` names the field",
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ImageOut,
+    responses={**responses(413, 415), **UNDECODABLE},
+    summary="Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels)",
+)
+def upload_image(
+    file: Annotated[UploadFile, File(description="The image; its type is read from its bytes.")],
+) -> ImageOut:
+    try:
+        return service.upload(file.filename, file.file)
+    except ImageRejected as rejected:
+        detail: Any = str(rejected)
+        if rejected.status_code == 422:  # the same shape as FastAPI's own 422s
+            detail = [{"loc": ["body", "file"], "msg": str(rejected), "type": "invalid_image"}]
+        raise HTTPException(rejected.status_code, detail) from None
+
+
+@router.get("", response_model=list[ImageOut], summary="Built-in images, then uploads")
+def list_images() -> list[ImageOut]:
+    return service.list()
+
+
+@router.get("/{image_id}", response_model=ImageOut, responses=responses(404))
+def get_image(image_id: str) -> ImageOut:
+    return service.get(image_id)
+
+
+@router.get(
+    "/{image_id}/content",
+    response_class=Response,
+    responses={
+        **responses(404),
+        200: {
+            "content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}},
+            "description": "The image's bytes",
+        },
+    },
+)
+def image_content(image_id: str) -> Response:
+    content, media_type = service.content(image_id)
+    # An id always names the same pixels (uploads are never edited), so browsers may keep it.
+    return Response(content, media_type=media_type, headers={"Cache-Control": "max-age=86400"})
