@@ -174,6 +174,9 @@ def start_server(
         "DIVELAB_PORT": str(port),
         "DIVELAB_HOST": "127.0.0.1",
         "DIVELAB_STREAM_HEARTBEAT_SECONDS": "1",
+        # Hermetic: a job that tries to download weights or datasets reaches a closed port.
+        "DIVELAB_VGG19_WEIGHTS_URL": "http://127.0.0.1:9/vgg19-dcbb9e9d.pth",
+        "DIVELAB_DATASETS_MIRROR": "http://127.0.0.1:9",
         **(extra_env or {}),
     }
     bin_dir = Path(sys.executable).parent

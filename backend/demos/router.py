@@ -1,13 +1,31 @@
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.errors import NotFound, responses
 from workers.demos import CATALOGUE
-from workers.demos.contract import DemoSpec
+from workers.demos.contract import ChartSpec, DemoSpec
 
 router = APIRouter(prefix="/api/demos", tags=["demos"])
+
+
+class ChartOut(BaseModel):
+    """A metrics chart: the metrics it draws (names, or patterns where `*` is any text)."""
+
+    title: str
+    metrics: list[str]
+    y_label: str | None
+    log_scale: bool
+
+    @classmethod
+    def of(cls, chart: ChartSpec) -> "ChartOut":
+        return cls(
+            title=chart.title,
+            metrics=list(chart.metrics),
+            y_label=chart.y_label,
+            log_scale=chart.log_scale,
+        )
 
 
 class DemoOut(BaseModel):
@@ -18,6 +36,10 @@ class DemoOut(BaseModel):
     params_schema: dict[str, Any]
     live_params: list[str]
     what_to_try: list[str]
+    charts: list[ChartOut] = Field(
+        description="How the UI groups metrics into charts, in order: each metric goes to the "
+        "first chart that matches it, the rest to a last chart. Empty: one chart for all."
+    )
 
     @classmethod
     def of(cls, spec: DemoSpec) -> "DemoOut":
@@ -29,6 +51,7 @@ class DemoOut(BaseModel):
             params_schema=spec.params_schema,
             live_params=spec.live_params,
             what_to_try=spec.what_to_try,
+            charts=[ChartOut.of(chart) for chart in spec.charts],
         )
 
 

@@ -54,6 +54,16 @@ def test_catalogue_describes_params_with_defaults_ranges_and_liveness(server: Se
     assert missing.status_code == 404
 
 
+def test_catalogue_serves_each_demos_metric_charts(server: Server) -> None:
+    with server.client() as client:
+        demos = {d["id"]: d for d in client.get("/api/demos").json()}
+    assert demos[GD]["charts"] == []  # the default: one chart with every metric
+    assert demos["edge-kernel"]["charts"] == [
+        {"title": "Loss", "metrics": ["loss"], "y_label": "squared error", "log_scale": True},
+        {"title": "Kernel weights", "metrics": ["K[*]"], "y_label": "weight", "log_scale": False},
+    ]
+
+
 def test_openapi_documents_routes_and_errors(server: Server) -> None:
     with server.client() as client:
         spec = client.get("/openapi.json").json()

@@ -39,7 +39,7 @@ def demo_url(server: Server, params: dict) -> str:
 
 def test_train_change_live_stop_compare_and_permalink(page: Page, server: Server, shoot) -> None:
     page.goto(server.url + "/")
-    expect(page.get_by_role("heading", name="Chapter 11")).to_be_visible()
+    expect(page.get_by_role("heading", name="11 Optimization Algorithms")).to_be_visible()
     card = page.get_by_role("link", name=re.compile("Gradient descent on a loss surface"))
     expect(card).to_be_visible()
     shoot(page, "01-catalogue")

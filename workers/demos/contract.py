@@ -5,6 +5,8 @@ serve the catalogue and validate params without loading a deep-learning framewor
 training code of a demo lives in its `train` module and is imported only by workers.
 """
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -55,6 +57,38 @@ class ParamsError(Exception):
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """One metrics chart of a demo's runs: the metrics it draws, on their own y axis.
+
+    `metrics` holds metric names or patterns in which `*` stands for any characters (and
+    nothing else is special: `K[*]` matches `K[0,1]`). A metric is drawn in the first chart
+    that matches it; metrics that match no chart go to a last chart, "Other". `log_scale` is
+    where the chart's log-scale toggle starts.
+    """
+
+    title: str
+    metrics: Sequence[str]  # kept as a tuple
+    y_label: str | None = None
+    log_scale: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.metrics, str):
+            raise TypeError(f"chart {self.title!r}: metrics is a list of names, not one string")
+        object.__setattr__(self, "metrics", tuple(self.metrics))  # a list is welcome too
+        if not self.title.strip():
+            raise ValueError("a chart needs a title")
+        if not self.metrics or not all(self.metrics):
+            raise ValueError(f"chart {self.title!r} needs metric names or patterns")
+
+    def matches(self, metric: str) -> bool:
+        return any(_glob(pattern).fullmatch(metric) for pattern in self.metrics)
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(".*".join(map(re.escape, pattern.split("*"))), re.DOTALL)
+
+
+@dataclass(frozen=True)
 class DemoSpec:
     id: str
     title: str
@@ -64,6 +98,17 @@ class DemoSpec:
     train_module: str  # imported by workers only; defines `run(ctx) -> summary dict`
     what_to_try: list[str] = field(default_factory=list)
     needs_gpu: bool = False  # routes the job to a GPU worker in the distributed mode
+    # how the UI groups the metrics into charts; empty: one chart with every metric
+    charts: list[ChartSpec] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        titles = [chart.title for chart in self.charts]
+        if len(set(titles)) != len(titles):
+            raise ValueError(f"demo {self.id!r}: chart titles must differ, got {titles}")
+
+    def chart_of(self, metric: str) -> ChartSpec | None:
+        """The chart that draws a metric, or None for the "Other" chart."""
+        return next((chart for chart in self.charts if chart.matches(metric)), None)
 
     @cached_property
     def params_schema(self) -> dict[str, Any]:

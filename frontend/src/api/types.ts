@@ -44,6 +44,14 @@ export interface JsonSchema {
   scale?: "log";
 }
 
+/** A metrics chart a demo declares: metric names, or patterns where `*` is any text. */
+export interface ChartSpec {
+  title: string;
+  metrics: string[];
+  y_label: string | null;
+  log_scale: boolean;
+}
+
 export interface Demo {
   id: string;
   title: string;
@@ -52,6 +60,8 @@ export interface Demo {
   params_schema: JsonSchema;
   live_params: string[];
   what_to_try: string[];
+  /** How metrics are grouped into charts; empty: one chart with every metric. */
+  charts: ChartSpec[];
 }
 
 export interface Job {

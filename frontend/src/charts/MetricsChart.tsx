@@ -12,6 +12,11 @@ interface Props {
   label: string;
   yLabel?: string;
   height?: number;
+  /** Whether the log-scale toggle starts on. */
+  logScale?: boolean;
+  /** Whether to list the live changes under the chart (a run's marks are on all its charts,
+   * but their list is needed once). */
+  listChanges?: boolean;
   /** Shown while there is nothing to draw. */
   empty: ComponentChildren;
 }
@@ -25,10 +30,18 @@ const KEY_ACTIONS: Record<string, (chart: LiveChart) => void> = {
   "0": (chart) => chart.showAll(),
 };
 
-export function MetricsChart({ source, label, yLabel = "value", height = 280, empty }: Props) {
+export function MetricsChart({
+  source,
+  label,
+  yLabel = "value",
+  height = 280,
+  logScale: logScaleAtFirst = false,
+  listChanges = true,
+  empty,
+}: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const [chart, setChart] = useState<LiveChart | null>(null);
-  const [logScale, setLogScale] = useState(false);
+  const [logScale, setLogScale] = useState(logScaleAtFirst);
   const [cursor, setCursor] = useState<CursorReadout | null>(null);
   const [, setVersion] = useState(0);
 
@@ -137,7 +150,7 @@ export function MetricsChart({ source, label, yLabel = "value", height = 280, em
           <li class="legend-at">{cursor ? `at step ${cursor.step}` : "latest"}</li>
         </ul>
       )}
-      {marks.length > 0 && (
+      {listChanges && marks.length > 0 && (
         <ul class="chart-changes" aria-label="Live changes">
           {marks.map((mark) => (
             <li key={`${mark.step}-${mark.label}`} class="param-change" data-step={mark.step}>

@@ -6,12 +6,7 @@
 
 import uPlot from "uplot";
 import { downsampleMinMax } from "./downsample";
-import type { ChartLine, ChartSource } from "./source";
-
-export interface StepRange {
-  min: number;
-  max: number;
-}
+import type { ChartLine, ChartSource, StepRange } from "./source";
 
 export interface CursorReadout {
   step: number;
@@ -29,6 +24,13 @@ const MIN_ZOOM_SPAN = 4; // steps
 /** Tick spacings from 1e-30 to 1e300: uPlot's defaults stop near 1e16, and a run that is
  * diverging reaches far beyond that before it ends (the y axis would lose its ticks). */
 const Y_INCREMENTS = Array.from({ length: 331 }, (_, k) => 10 ** (k - 30)).flatMap((power) => [
+  power,
+  2 * power,
+  5 * power,
+]);
+
+/** Steps are whole numbers: no tick at step 2.5. */
+const STEP_INCREMENTS = Array.from({ length: 16 }, (_, k) => 10 ** k).flatMap((power) => [
   power,
   2 * power,
   5 * power,
@@ -155,13 +157,14 @@ export class LiveChart {
       height: this.options.height,
       scales: { x: { time: false }, y: { distr, log: 10, asinh: this.linearBelow() } },
       axes: [
-        { label: "step", grid: { stroke: "#e6e6e6" }, ticks: { stroke: "#ccc" } },
+        { label: "step", incrs: STEP_INCREMENTS, grid: { stroke: "#e6e6e6" }, ticks: { stroke: "#ccc" } },
         {
           label: this.options.yLabel,
           size: 64,
           incrs: Y_INCREMENTS,
-          grid: { stroke: "#e6e6e6" },
-          ticks: { stroke: "#ccc" },
+          // on a log axis, lines at the labelled ticks only: 8 more per decade make a gray band
+          grid: { stroke: "#e6e6e6", filter: labelledSplits },
+          ticks: { stroke: "#ccc", filter: labelledSplits },
           values: (_u, splits) => splits.map(formatTick),
         },
       ],
@@ -236,8 +239,9 @@ export class LiveChart {
 
   private fullExtent(): StepRange | null {
     if (this.lines.length === 0) return null;
-    const min = Math.min(...this.lines.map((l) => l.series.xs[0]));
-    const max = Math.max(...this.lines.map((l) => l.series.lastX ?? min));
+    const shared = this.source.steps?.();
+    const min = Math.min(...this.lines.map((l) => l.series.xs[0]), shared?.min ?? Infinity);
+    const max = Math.max(...this.lines.map((l) => l.series.lastX ?? min), shared?.max ?? -Infinity);
     return { min, max: Math.max(max, min + 1) };
   }
 
@@ -288,6 +292,10 @@ function clampWindow(range: StepRange, full: StepRange): StepRange {
   const min = Math.min(Math.max(range.min, full.min), full.max - span);
   return { min, max: min + span };
 }
+
+/** The splits the axis labels (uPlot's own choice; null for the others). */
+const labelledSplits: uPlot.Axis.Filter = (u, splits, axisIndex, space, increment) =>
+  u.axes[axisIndex].filter?.(u, splits, axisIndex, space, increment) ?? splits;
 
 /** A tick label; uPlot passes null for the ticks it leaves unlabelled on a log axis. */
 function formatTick(value: number | null): string {

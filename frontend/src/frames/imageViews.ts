@@ -62,7 +62,8 @@ export function imageGridRenderer(host: HTMLElement, context: FrameContext): Fra
     const grid = data as ImageGridData;
     const container = document.createElement("div");
     container.className = "image-grid";
-    container.style.gridTemplateColumns = `repeat(${Math.max(1, grid.columns)}, max-content)`;
+    // as wide as the pictures, or narrower (they shrink) when the row is not wide enough
+    container.style.gridTemplateColumns = `repeat(${Math.max(1, grid.columns)}, minmax(0, max-content))`;
     grid.images.forEach((image, i) => {
       const figure = document.createElement("figure");
       const title = grid.titles?.[i] ?? "";

@@ -1,6 +1,7 @@
 /** `/`: the demos, grouped by the book's chapters, each a card with a preview picture. */
 
 import type { Demo } from "../api/types";
+import { chapterTitle } from "../chapters";
 import { EmptyState } from "../ui/states";
 
 const previews = import.meta.glob<string>("../previews/*.svg", {
@@ -59,7 +60,9 @@ export function Catalogue({ demos }: { demos: Demo[] }) {
       </p>
       {byChapter(demos).map(([chapter, group]) => (
         <section key={chapter} aria-labelledby={`chapter-${chapter}`}>
-          <h2 id={`chapter-${chapter}`}>{chapter === "Other" ? "Other demos" : `Chapter ${chapter}`}</h2>
+          <h2 id={`chapter-${chapter}`}>
+            <ChapterHeading chapter={chapter} />
+          </h2>
           <ul class="cards">
             {group.map((demo) => (
               <li key={demo.id} class="card">
@@ -75,5 +78,17 @@ export function Catalogue({ demos }: { demos: Demo[] }) {
         </section>
       ))}
     </div>
+  );
+}
+
+/** "11 Optimization Algorithms", as the book's contents name it; "Chapter 12" without a title. */
+function ChapterHeading({ chapter }: { chapter: string }) {
+  if (chapter === "Other") return <>Other demos</>;
+  const title = chapterTitle(chapter);
+  if (!title) return <>Chapter {chapter}</>;
+  return (
+    <>
+      <span class="chapter-number">{chapter}</span> {title}
+    </>
   );
 }

@@ -2,8 +2,9 @@
 
 import { useMemo } from "preact/hooks";
 import { api } from "../api/client";
-import type { Job, MetricSeries } from "../api/types";
-import { MetricsChart } from "../charts/MetricsChart";
+import type { ChartSpec, Job, MetricSeries } from "../api/types";
+import { ChartGroups, sourcesByKey } from "../charts/ChartGroups";
+import { MetricGrouping } from "../charts/groups";
 import { LINE_DASHES, SeriesColors } from "../charts/palette";
 import { type ChartLine, staticSource } from "../charts/source";
 import { describePath, differingPaths, formatValue, pathKey, valueAt } from "../run/paramDiff";
@@ -13,16 +14,27 @@ import { EmptyState, ErrorState, Loading, StatusBadge, useLoad } from "../ui/sta
 /** Points per series fetched for comparing; the server keeps each bin's min and max. */
 const COMPARE_POINTS = 1000;
 
-export function Compare({ runs }: { runs: Job[] }) {
+export function Compare({ runs, charts }: { runs: Job[]; charts: ChartSpec[] }) {
   const ids = runs.map((job) => job.id);
   const [metrics, retry] = useLoad(
     () => Promise.all(ids.map((id) => api.metrics(id, COMPARE_POINTS))),
     [ids.join(",")],
   );
-  const source = useMemo(
-    () => (metrics.state === "ready" ? staticSource(overlay(runs, metrics.value)) : null),
-    [metrics],
-  );
+  const grouping = useMemo(() => new MetricGrouping(charts), [charts]);
+  const curves = useMemo(() => {
+    if (metrics.state !== "ready") return null;
+    const lines = overlay(runs, metrics.value);
+    const names = new Set(lines.map((line) => line.metric));
+    return {
+      groups: grouping.groups(names),
+      sourceOf: sourcesByKey((key) =>
+        staticSource(
+          lines.filter((line) => grouping.keyOf(line.metric) === key),
+          lines,
+        ),
+      ),
+    };
+  }, [metrics, grouping]);
 
   return (
     <section class="compare" aria-labelledby="compare-title">
@@ -40,10 +52,13 @@ export function Compare({ runs }: { runs: Job[] }) {
           {metrics.state === "error" && (
             <ErrorState title="The curves could not be loaded." error={metrics.error} onRetry={retry} />
           )}
-          {source && (
-            <MetricsChart
-              source={source}
+          {curves && (
+            <ChartGroups
+              grouping={grouping}
+              groups={curves.groups}
+              sourceOf={curves.sourceOf}
               label="Curves of the compared runs"
+              heading="h3"
               empty={<EmptyState title="These runs have no metrics yet." />}
             />
           )}
@@ -54,10 +69,12 @@ export function Compare({ runs }: { runs: Job[] }) {
   );
 }
 
-function overlay(runs: Job[], metrics: Record<string, MetricSeries>[]): ChartLine[] {
+/** Every run's metrics as lines, each tagged with its metric's name. */
+function overlay(runs: Job[], metrics: Record<string, MetricSeries>[]): (ChartLine & { metric: string })[] {
   const colors = new SeriesColors();
   return runs.flatMap((job, r) =>
     Object.entries(metrics[r]).map(([name, series]) => ({
+      metric: name,
       key: `${job.id}/${name}`,
       label: `${name} · ${job.id.slice(0, 6)}`,
       color: colors.colorOf(name),

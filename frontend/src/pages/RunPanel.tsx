@@ -1,9 +1,11 @@
 /** The run on show: what state it is in, its connection, its chart, pictures and results. */
 
+import type { ComponentChildren } from "preact";
 import { useMemo } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import { isActive } from "../api/types";
-import { MetricsChart } from "../charts/MetricsChart";
+import { type ChartSpec, isActive } from "../api/types";
+import { ChartGroups, sourcesByKey } from "../charts/ChartGroups";
+import { MetricGrouping } from "../charts/groups";
 import { explainStatus } from "../explain";
 import { FramePanels } from "../frames/FramePanels";
 import { runChartSource } from "../run/chartSource";
@@ -13,7 +15,14 @@ import { describePath, formatValue, leaves } from "../run/paramDiff";
 import { type AttachedJob, type Attachment, useRunValue } from "../run/useJobRun";
 import { EmptyState, ErrorState, Loading, StatusBadge, useLoad } from "../ui/states";
 
-export function RunPanel({ attachment, onRetry }: { attachment: Attachment; onRetry: () => void }) {
+interface Props {
+  attachment: Attachment;
+  /** The demo's metric charts (`Demo.charts`). */
+  charts: ChartSpec[];
+  onRetry: () => void;
+}
+
+export function RunPanel({ attachment, charts, onRetry }: Props) {
   return (
     <section class="run-panel" aria-label="Run">
       {attachment.state === "none" && (
@@ -39,16 +48,25 @@ export function RunPanel({ attachment, onRetry }: { attachment: Attachment; onRe
           onRetry={isNotFound(attachment.error) ? undefined : onRetry}
         />
       )}
-      {attachment.state === "ready" && <RunView attached={attachment.attached} stream={attachment.stream} />}
+      {attachment.state === "ready" && (
+        <RunView attached={attachment.attached} stream={attachment.stream} charts={charts} />
+      )}
     </section>
   );
 }
 
 const isNotFound = (error: unknown) => error instanceof ApiError && error.status === 404;
 
-function RunView({ attached, stream }: { attached: AttachedJob; stream: StreamState }) {
+function RunView({
+  attached,
+  stream,
+  charts,
+}: {
+  attached: AttachedJob;
+  stream: StreamState;
+  charts: ChartSpec[];
+}) {
   const { job, run } = attached;
-  const source = useMemo(() => runChartSource(run), [run]);
   const status = useRunValue(run, (r) => r.status, job.status);
   const hasEvents = useRunValue(run, (r) => r.lastSeq > 0, false);
   return (
@@ -71,9 +89,9 @@ function RunView({ attached, stream }: { attached: AttachedJob; stream: StreamSt
       <StatusExplanation run={run} />
       <section class="chart-section" aria-labelledby="chart-title">
         <h3 id="chart-title">Metrics</h3>
-        <MetricsChart
-          source={source}
-          label="Metrics of this run"
+        <RunCharts
+          run={run}
+          charts={charts}
           empty={
             <EmptyState
               title={hasEvents || isActive(status) ? "No metrics yet." : "This run reported no metrics."}
@@ -96,6 +114,35 @@ function RunView({ attached, stream }: { attached: AttachedJob; stream: StreamSt
       </section>
       {!isActive(status) && <Results run={run} jobId={job.id} />}
     </>
+  );
+}
+
+/** One chart per group of metrics the demo declares, each with the run's live-change marks. */
+function RunCharts({ run, charts, empty }: { run: JobRun; charts: ChartSpec[]; empty: ComponentChildren }) {
+  const grouping = useMemo(() => new MetricGrouping(charts), [charts]);
+  const sourceOf = useMemo(
+    () => sourcesByKey((key) => runChartSource(run, (name) => grouping.keyOf(name) === key)),
+    [run, grouping],
+  );
+  // re-render when a chart appears, not at every point
+  useRunValue(
+    run,
+    (r) =>
+      grouping
+        .groups(r.metrics.keys())
+        .map((group) => group.key)
+        .join(" "),
+    "",
+  );
+  return (
+    <ChartGroups
+      grouping={grouping}
+      groups={grouping.groups(run.metrics.keys())}
+      sourceOf={sourceOf}
+      label="Metrics of this run"
+      heading="h4"
+      empty={empty}
+    />
   );
 }
 

@@ -183,7 +183,7 @@ export function Workbench({ demo, jobId, search }: Props) {
             </section>
           )}
         </aside>
-        <RunPanel attachment={attachment} onRetry={retryAttach} />
+        <RunPanel attachment={attachment} charts={demo.charts} onRetry={retryAttach} />
       </div>
       <RunHistory
         demo={demo}
@@ -193,7 +193,7 @@ export function Workbench({ demo, jobId, search }: Props) {
         selected={compared}
         onSelect={setCompared}
       />
-      <Compare runs={compared} />
+      <Compare runs={compared} charts={demo.charts} />
     </div>
   );
 }

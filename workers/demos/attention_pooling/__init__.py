@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from workers.demos.contract import DemoSpec, param_field
+from workers.demos.contract import ChartSpec, DemoSpec, param_field
 
 Kernel = Literal["gaussian", "boxcar", "epanechikov", "constant"]
 
@@ -68,6 +68,11 @@ DEMO = DemoSpec(
     "compare fixed kernels and bandwidths with a width learned by SGD.",
     params=Params,
     train_module="workers.demos.attention_pooling.train",
+    charts=[
+        ChartSpec("Training loss of the learned kernel", ["loss"], y_label="squared error"),
+        ChartSpec("Learned width w", ["w"], y_label="w"),
+        ChartSpec("Error against the true f", ["*_kernel_mse"], y_label="mean squared error"),
+    ],
     what_to_try=[
         "Set epochs to 100 and drag σ from 0.1 to 2 while it runs: a narrow kernel chases "
         "the noise, a wide one flattens the curve towards the mean.",

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from workers.demos.contract import DemoSpec, param_field
+from workers.demos.contract import ChartSpec, DemoSpec, param_field
 
 
 class Params(BaseModel):
@@ -89,6 +89,12 @@ DEMO = DemoSpec(
     params=Params,
     train_module="workers.demos.conv_filters.train",
     needs_gpu=True,  # minutes per run on a CPU, seconds on a GPU
+    charts=[
+        ChartSpec("Loss", ["train_loss"], y_label="cross-entropy"),
+        ChartSpec("Accuracy", ["train_acc", "test_acc"], y_label="accuracy"),
+        ChartSpec("Learning rate", ["lr"], y_label="η"),
+        ChartSpec("Throughput", ["examples_per_sec"], y_label="examples/s"),
+    ],
     what_to_try=[
         "Watch the first-layer filters: within an epoch they turn from noise into edge and "
         "blob detectors, and the feature maps show which parts of the probe image each finds.",

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from workers.demos.contract import DemoSpec, param_field
+from workers.demos.contract import ChartSpec, DemoSpec, param_field
 
 
 class Params(BaseModel):
@@ -64,6 +64,10 @@ DEMO = DemoSpec(
     "watch the two weights move, the loss fall and the output match the target.",
     params=Params,
     train_module="workers.demos.edge_kernel.train",
+    charts=[
+        ChartSpec("Loss", ["loss"], y_label="squared error", log_scale=True),
+        ChartSpec("Kernel weights", ["K[*]"], y_label="weight"),
+    ],
     what_to_try=[
         "Run the book's settings: in 10 steps the kernel lands near [1, −1].",
         "Raise the learning rate past 0.033 while it runs: the job logs 2/λ_max, the largest "

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workers.demos.contract import DemoSpec, param_field
+from workers.demos.contract import ChartSpec, DemoSpec, param_field
 
 IMAGE_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -131,6 +131,12 @@ DEMO = DemoSpec(
     "against VGG19's content and style (Gram matrix) features.",
     params=Params,
     train_module="workers.demos.style_transfer.train",
+    charts=[
+        # The weighted terms span orders of magnitude, and their balance is the point.
+        ChartSpec(
+            "Losses", ["total", "content", "style", "tv"], y_label="weighted loss", log_scale=True
+        ),
+    ],
     what_to_try=[
         "Halfway through, raise `style_weight` from 1e4 to 1e6: the style loss drops fast while "
         "the content loss climbs, and the photo dissolves into the style's textures.",

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-from workers.demos.contract import DemoSpec, param_field
+from workers.demos.contract import ChartSpec, DemoSpec, param_field
 from workers.demos.transformer_attention.tasks import TASKS
 
 TaskName = Literal["reverse", "sort", "copy", "translate"]
@@ -113,6 +113,11 @@ DEMO = DemoSpec(
     "and watch every head's attention on a sentence you choose.",
     params=Params,
     train_module="workers.demos.transformer_attention.train",
+    charts=[
+        ChartSpec("Loss", ["loss"], y_label="cross-entropy", log_scale=True),
+        ChartSpec("Held-out accuracy", ["*_accuracy"], y_label="accuracy"),
+        ChartSpec("Throughput", ["tokens_per_sec"], y_label="tokens/s"),
+    ],
     what_to_try=[
         "On `reverse`, watch the last layer's encoder–decoder attention: it ends up as an "
         "anti-diagonal, each output letter looking at its mirror in the input.",
