@@ -79,7 +79,9 @@ def run_job_task(job_id: str) -> None:
     if ticket is None:
         log.info("job %s is no longer queued (cancelled, or already claimed): skipping", job_id)
         return
-    client = redis.Redis.from_url(settings.redis_url)
+    client = redis.Redis.from_url(
+        settings.redis_url, client_name=f"divelab-worker:{worker_identity()}"
+    )
     channel = RedisChannel(RedisEventLog(client, settings.redis_prefix), job_id)
     heartbeat = Heartbeat(job_id, settings.heartbeat_seconds)
     heartbeat.start()

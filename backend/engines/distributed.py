@@ -28,7 +28,7 @@ from backend.storage.models import Job
 from backend.streams.hub import StreamHub
 from backend.streams.redis_log import RedisEventLog, RedisKeys, decode_entry
 from workers.distributed import RUN_JOB_TASK, create_celery, queue_for, store
-from workers.runtime import JobTicket
+from workers.runtime import JobTicket, worker_identity
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,9 @@ class DistributedEngine(JobEngine):
         super().__init__(hub)
         self._settings = settings
         self._keys = RedisKeys(settings.redis_prefix)
-        self._redis = redis.Redis.from_url(settings.redis_url)
+        # Named, so `CLIENT LIST` shows which process holds which connection.
+        self._client_name = f"divelab-api:{worker_identity()}"
+        self._redis = redis.Redis.from_url(settings.redis_url, client_name=self._client_name)
         self._events = RedisEventLog(self._redis, settings.redis_prefix)
         self._celery = create_celery(settings)
         self._async_redis: aioredis.Redis | None = None
@@ -56,7 +58,9 @@ class DistributedEngine(JobEngine):
 
     async def start(self) -> None:
         self.hub.bind(asyncio.get_running_loop())
-        self._async_redis = aioredis.Redis.from_url(self._settings.redis_url)
+        self._async_redis = aioredis.Redis.from_url(
+            self._settings.redis_url, client_name=self._client_name
+        )
         await self._async_redis.ping()
         self._tasks = [
             asyncio.create_task(self._read_streams(), name="redis-reader"),

@@ -78,3 +78,39 @@ def test_events_of_a_finished_job_leave_redis_but_stay_served(distributed_server
     assert code == 1000
     assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
     assert messages[-1]["status"] == "succeeded"
+
+
+def test_websocket_clients_share_one_redis_reader(distributed_server: Server) -> None:
+    server = distributed_server
+    client = redis.Redis.from_url(REDIS_URL)
+    api_pid = str(server.process.pid)
+
+    def api_connections() -> int:
+        return sum(
+            1
+            for c in client.client_list()
+            if c["name"].startswith("divelab-api:") and c["name"].endswith(api_pid)
+        )
+
+    job = server.create(GD, {"steps": 400, "speed": 40})
+    first, _ = server.stream(job["id"], stop_after=3)  # one watcher starts the reader
+    assert first
+    baseline = api_connections()
+    results: list = []
+    watchers = [
+        threading.Thread(target=lambda: results.append(server.stream(job["id"]))) for _ in range(6)
+    ]
+    for watcher in watchers:
+        watcher.start()
+    time.sleep(2)
+    during = api_connections()
+    with server.client() as http:
+        http.post(f"/api/jobs/{job['id']}/cancel")
+    for watcher in watchers:
+        watcher.join(30)
+    # One reader serves every client; per-client connections would add six.
+    assert during <= baseline + 2, (baseline, during)
+    assert len(results) == 6
+    for messages, code in results:
+        seqs = [m["seq"] for m in messages if "seq" in m]
+        assert code == 1000 and seqs == list(range(1, len(seqs) + 1))
