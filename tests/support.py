@@ -9,10 +9,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import websockets
@@ -22,6 +23,7 @@ from workers.context import Control
 from workers.runtime import JobTicket, run_job
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,6 +69,13 @@ def run_demo(
     for seq, draft in enumerate(channel.drafts, start=1):
         event_adapter.validate_python({**draft, "seq": seq})
     return channel
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on a thread of its own, so that it works even where this
+    thread already has an event loop (Playwright's sync API leaves one behind)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def free_port() -> int:
@@ -143,7 +152,7 @@ class Server:
         self, job_id: str, after: int = 0, stop_after: int | None = None, timeout: float = 60
     ) -> tuple[list[dict], int | None]:
         """Read the websocket; returns (messages, close code). Stops early after N events."""
-        return asyncio.run(self._stream(job_id, after, stop_after, timeout))
+        return run_async(self._stream(job_id, after, stop_after, timeout))
 
     async def _stream(
         self, job_id: str, after: int, stop_after: int | None, timeout: float

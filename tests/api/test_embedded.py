@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import websockets
 
-from tests.support import Server, start_server, stop_server
+from tests.support import Server, run_async, start_server, stop_server
 
 GD = "gradient-descent"
 
@@ -76,7 +76,7 @@ def test_a_client_too_slow_to_keep_up_is_cut_off_and_resumes(tight_server: Serve
             "start": [1, 1],
         },
     )
-    stalled, code = asyncio.run(stall_then_read(server, job["id"]))
+    stalled, code = run_async(stall_then_read(server, job["id"]))
     # The job never waited for the stalled client.
     assert server.job(job["id"])["status"] == "succeeded"
     assert code == 1013

@@ -22,9 +22,11 @@ def param_field(
     unit: str | None = None,
     live: bool = False,
     log_scale: bool = False,
+    widget: str | None = None,
     **constraints: Any,
 ) -> Any:
-    """A pydantic Field carrying what the UI needs: range (ge/le...), unit, scale, liveness."""
+    """A pydantic Field carrying what the UI needs: range (ge/le...), unit, scale, liveness,
+    and the widget the form should use when the type alone does not say (`"image"`)."""
     from pydantic import Field
 
     extra: dict[str, Any] = {}
@@ -34,6 +36,8 @@ def param_field(
         extra["unit"] = unit
     if log_scale:
         extra["scale"] = "log"
+    if widget:
+        extra["widget"] = widget
     return Field(default, description=description, json_schema_extra=extra or None, **constraints)
 
 

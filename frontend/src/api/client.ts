@@ -1,7 +1,7 @@
 /** A thin typed client of the REST API; every failure becomes an ApiError a view can show. */
 
 import { storedApiBase } from "./settings";
-import type { Artifact, Demo, Job, JobPage, MetricSeries, Params, ValidationIssue } from "./types";
+import type { Artifact, Demo, ImageInfo, Job, JobPage, MetricSeries, Params, ValidationIssue } from "./types";
 
 export class ApiError extends Error {
   constructor(
@@ -49,8 +49,46 @@ export class ApiClient {
     return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/artifacts`);
   }
 
+  /** Built-in images (in catalogue order), then uploads (newest first). */
+  images(): Promise<ImageInfo[]> {
+    return this.request("GET", "/api/images");
+  }
+
+  /**
+   * Upload an image as multipart form data. XMLHttpRequest rather than fetch: only it reports
+   * how much of the body was sent, which `onProgress` receives as a fraction.
+   */
+  uploadImage(file: Blob, name: string, onProgress?: (fraction: number) => void): Promise<ImageInfo> {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open("POST", this.url("/api/images"));
+      request.upload.onprogress = (event) => {
+        if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
+      };
+      request.onload = () => {
+        if (request.status >= 200 && request.status < 300) {
+          try {
+            resolve(JSON.parse(request.responseText) as ImageInfo);
+          } catch {
+            reject(new ApiError("The server's answer to the upload was not understood.", request.status));
+          }
+        } else {
+          reject(errorOfBody(request.status, request.statusText, request.responseText));
+        }
+      };
+      request.onerror = () => reject(this.unreachable());
+      const form = new FormData();
+      form.append("file", file, name);
+      request.send(form);
+    });
+  }
+
   url(path: string): string {
     return this.base + path;
+  }
+
+  private unreachable(): ApiError {
+    return new ApiError(`Cannot reach the DiveLab server${this.base ? ` at ${this.base}` : ""}.`, 0);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -62,26 +100,27 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      throw new ApiError(`Cannot reach the DiveLab server${this.base ? ` at ${this.base}` : ""}.`, 0);
+      throw this.unreachable();
     }
     if (response.ok) return (await response.json()) as T;
-    throw await errorOf(response);
+    throw errorOfBody(response.status, response.statusText, await response.text().catch(() => ""));
   }
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
+/** The ApiError of a failed response, from FastAPI's `{"detail": ...}` body when it has one. */
+export function errorOfBody(status: number, statusText: string, body: string): ApiError {
   let detail: unknown = null;
   try {
-    detail = ((await response.json()) as { detail?: unknown }).detail;
+    detail = (JSON.parse(body) as { detail?: unknown } | null)?.detail;
   } catch {
     // not JSON (a proxy's error page): fall back to the status line
   }
   if (Array.isArray(detail)) {
     const issues = detail as ValidationIssue[];
-    return new ApiError(issues.map((issue) => issue.msg).join("; "), response.status, issues);
+    return new ApiError(issues.map((issue) => issue.msg).join("; "), status, issues);
   }
-  const message = typeof detail === "string" ? detail : `${response.status} ${response.statusText}`;
-  return new ApiError(message, response.status);
+  const message = typeof detail === "string" ? detail : `${status} ${statusText}`.trim();
+  return new ApiError(message, status);
 }
 
 export const api = new ApiClient();

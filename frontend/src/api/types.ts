@@ -15,7 +15,7 @@ export function isActive(status: JobStatus): boolean {
 
 export type Params = Record<string, unknown>;
 
-/** A JSON Schema node as pydantic writes it, with DiveLab's `live`, `unit` and `scale` keys. */
+/** A JSON Schema node as pydantic writes it, with DiveLab's `live`, `unit`, `scale` and `widget` keys. */
 export interface JsonSchema {
   type?: string | string[];
   title?: string;
@@ -42,6 +42,8 @@ export interface JsonSchema {
   live?: boolean;
   unit?: string;
   scale?: "log";
+  /** The widget a param needs beyond its type: "image" is an image id (`GET /api/images`). */
+  widget?: string;
 }
 
 /** A metrics chart a demo declares: metric names, or patterns where `*` is any text. */
@@ -95,6 +97,23 @@ export interface Artifact {
   name: string;
   media_type: string;
   size: number;
+  url: string;
+}
+
+/** An image a demo can use (`GET /api/images`): a built-in one or an upload. */
+export interface ImageInfo {
+  id: string;
+  title: string;
+  source: "builtin" | "upload";
+  /** What a built-in image suits best; null for uploads. */
+  suggested_as: "content" | "style" | null;
+  credit: string | null;
+  media_type: string;
+  width: number;
+  height: number;
+  size: number;
+  created_at: string | null;
+  /** Where its bytes are served (a path on the API). */
   url: string;
 }
 

@@ -148,6 +148,12 @@ export class LiveChart {
     return Math.max(smallest, largest * 1e-15);
   }
 
+  /** Losses touch 0 but never go below: an arcsinh axis would otherwise pad into negatives. */
+  private floorAtZero(distr: 1 | 3 | 4): Pick<uPlot.Scale, "range"> {
+    if (distr !== 4 || !this.lines.every((line) => line.series.minY >= 0)) return {};
+    return { range: (_u, _min, max) => [0, max] };
+  }
+
   private build(layout: string): void {
     this.destroyPlot();
     this.layout = layout;
@@ -155,7 +161,10 @@ export class LiveChart {
     const options: uPlot.Options = {
       width: Math.max(200, this.host.clientWidth),
       height: this.options.height,
-      scales: { x: { time: false }, y: { distr, log: 10, asinh: this.linearBelow() } },
+      scales: {
+        x: { time: false },
+        y: { distr, log: 10, asinh: this.linearBelow(), ...this.floorAtZero(distr) },
+      },
       axes: [
         { label: "step", incrs: STEP_INCREMENTS, grid: { stroke: "#e6e6e6" }, ticks: { stroke: "#ccc" } },
         {

@@ -17,7 +17,8 @@ import type {
   UnionListField,
 } from "./schema";
 import { checkNumber, fromSliderPosition, SLIDER_STEPS, sliderScale, toSliderPosition } from "./slider";
-import { InlineCode } from "../ui/inlineCode";
+import { ImagePicker } from "./ImagePicker";
+import { describedBy, idOf, Notes } from "./notes";
 import { switchVariant, variantDefault, variantOf } from "./values";
 
 export interface FormContext {
@@ -38,7 +39,7 @@ export function ParamsForm({ fields, context }: { fields: FieldSpec[]; context: 
   );
 }
 
-interface FieldProps<F extends FieldSpec = FieldSpec> {
+export interface FieldProps<F extends FieldSpec = FieldSpec> {
   field: F;
   path: Path;
   context: FormContext;
@@ -55,6 +56,8 @@ function Field(props: FieldProps) {
       return <BooleanInput {...props} field={field} />;
     case "text":
       return <TextInput {...props} field={field} />;
+    case "image":
+      return <ImagePicker {...props} field={field} locked={locked(field, props.context)} />;
     case "tuple":
       return <TupleInput {...props} field={field} />;
     case "union-list":
@@ -80,35 +83,8 @@ function Field(props: FieldProps) {
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-const idOf = (path: Path) => `param-${path.join("-")}`;
-
 function locked(field: FieldSpec, context: FormContext): boolean {
   return context.running && !field.live;
-}
-
-/** Help text, the server's or the form's own error, and the ids that tie them to the input. */
-function Notes({ path, help, error }: { path: Path; help: string; error: string | null }) {
-  const id = idOf(path);
-  return (
-    <>
-      {help && (
-        <p class="help" id={`${id}-help`}>
-          <InlineCode text={help} />
-        </p>
-      )}
-      {error && (
-        <p class="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      )}
-    </>
-  );
-}
-
-function describedBy(path: Path, help: string, error: string | null): string | undefined {
-  const id = idOf(path);
-  const ids = [help ? `${id}-help` : "", error ? `${id}-error` : ""].filter(Boolean);
-  return ids.length ? ids.join(" ") : undefined;
 }
 
 function LiveTag({ field, context }: { field: FieldSpec; context: FormContext }) {

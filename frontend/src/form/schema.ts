@@ -1,5 +1,5 @@
 /**
- * A demo's `params_schema` (pydantic's JSON Schema plus DiveLab's `live`, `unit`, `scale`)
+ * A demo's `params_schema` (pydantic's JSON Schema plus DiveLab's `live`, `unit`, `scale`, `widget`)
  * turned into a tree of form fields. Pure: the form component only renders this tree.
  */
 
@@ -46,6 +46,11 @@ export interface TextField extends FieldBase {
   examples: string[];
 }
 
+/** An image's id (`widget: "image"`), picked from `GET /api/images` or uploaded. */
+export interface ImageField extends FieldBase {
+  kind: "image";
+}
+
 export interface TupleField extends FieldBase {
   kind: "tuple";
   items: NumberField[];
@@ -79,7 +84,15 @@ export interface JsonField extends FieldBase {
 }
 
 export type FieldSpec =
-  NumberField | EnumField | BooleanField | TextField | TupleField | UnionListField | ObjectField | JsonField;
+  | NumberField
+  | EnumField
+  | BooleanField
+  | TextField
+  | ImageField
+  | TupleField
+  | UnionListField
+  | ObjectField
+  | JsonField;
 
 /** The fields of a demo's params, in declaration order. */
 export function formFields(schema: JsonSchema): FieldSpec[] {
@@ -103,6 +116,7 @@ function fieldOf(name: string, raw: JsonSchema, defs: Record<string, JsonSchema>
   if (prop.enum) return { ...base, kind: "enum", options: prop.enum.filter(isOption) };
   if (prop.type === "number" || prop.type === "integer") return numberField(base, prop);
   if (prop.type === "boolean") return { ...base, kind: "boolean" };
+  if (prop.type === "string" && prop.widget === "image") return { ...base, kind: "image" };
   if (prop.type === "string") return textField(base, prop, false);
   if (prop.type === "array" && prop.prefixItems?.every((item) => isNumeric(item))) {
     return tupleField(base, prop);

@@ -19,6 +19,8 @@ export function defaultOf(field: FieldSpec): unknown {
       return false;
     case "text":
       return field.nullable ? null : "";
+    case "image":
+      return "";
     case "tuple":
       return field.items.map(defaultOf);
     case "union-list":

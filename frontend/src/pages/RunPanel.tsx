@@ -10,6 +10,7 @@ import { explainStatus } from "../explain";
 import { FramePanels } from "../frames/FramePanels";
 import { runChartSource } from "../run/chartSource";
 import type { JobRun } from "../run/jobRun";
+import { isNoteKey, runNotices } from "../run/notices";
 import type { StreamState } from "../run/jobStream";
 import { describePath, formatValue, leaves } from "../run/paramDiff";
 import { type AttachedJob, type Attachment, useRunValue } from "../run/useJobRun";
@@ -87,6 +88,7 @@ function RunView({
       </div>
       <ConnectionBanner stream={stream} />
       <StatusExplanation run={run} />
+      <RunNotices run={run} />
       <section class="chart-section" aria-labelledby="chart-title">
         <h3 id="chart-title">Metrics</h3>
         <RunCharts
@@ -173,7 +175,15 @@ function StatusExplanation({ run }: { run: JobRun }) {
   const error = useRunValue(run, (r) => r.error, null);
   const step = useRunValue(run, (r) => r.lastStep, null);
   const progress = useRunValue(run, (r) => r.progress, null);
-  const log = useRunValue(run, (r) => r.logs.at(-1)?.message ?? null, null);
+  // the latest log line, unless it is a notice (shown on its own below)
+  const log = useRunValue(
+    run,
+    (r) => {
+      const message = r.logs.at(-1)?.message ?? null;
+      return r.notices.some((notice) => notice.text === message?.trim()) ? null : message;
+    },
+    null,
+  );
   const explanation = explainStatus(status, error, step);
   return (
     <div
@@ -190,10 +200,37 @@ function StatusExplanation({ run }: { run: JobRun }) {
   );
 }
 
+/** What the run used that the learner must know about (a fallback), as long as it is on show. */
+function RunNotices({ run }: { run: JobRun }) {
+  // re-render when a notice arrives, not at every event
+  useRunValue(run, (r) => `${r.notices.length} ${r.summary ? "summary" : ""}`, "");
+  const notices = runNotices(run.notices, run.summary);
+  return (
+    <>
+      {notices.map((notice) => (
+        <div
+          key={notice.key}
+          class={`banner run-notice banner-${notice.tone}`}
+          role={notice.tone === "warning" ? "status" : "note"}
+          data-notice={notice.key}
+        >
+          {notice.headline && <p class="notice-headline">{notice.headline}</p>}
+          <p class={notice.headline ? "notice-text" : undefined}>{notice.text}</p>
+        </div>
+      ))}
+    </>
+  );
+}
+
 function Results({ run, jobId }: { run: JobRun; jobId: string }) {
   const summary = useRunValue(run, (r) => r.summary, null);
   const [artifacts] = useLoad(() => api.artifacts(jobId), [jobId]);
-  const rows = summary ? leaves(summary).slice(0, 40) : [];
+  // the notes are on show above, as notices
+  const rows = summary
+    ? leaves(summary)
+        .filter(([path]) => !(path.length === 1 && isNoteKey(path[0])))
+        .slice(0, 40)
+    : [];
   return (
     <section class="results" aria-labelledby="results-title">
       <h3 id="results-title">Results</h3>

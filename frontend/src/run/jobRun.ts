@@ -6,6 +6,7 @@
 
 import type { FrameKind, JobEvent, JobStatus, Params } from "../api/types";
 import { SeriesColors } from "../charts/palette";
+import { logNotice, type RunNotice } from "./notices";
 import { type ParamChange, changesBetween } from "./paramDiff";
 import { XYSeries } from "./series";
 
@@ -57,6 +58,8 @@ export class JobRun {
   readonly frames = new Map<string, LatestFrame>();
   readonly trajectories = new Map<string, Trajectory>();
   readonly logs: LogLine[] = [];
+  /** Log lines that say a fallback is used, the first of each kind; kept when `logs` rolls on. */
+  readonly notices: RunNotice[] = [];
 
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
@@ -90,6 +93,7 @@ export class JobRun {
       case "log":
         this.logs.push({ step: event.step ?? null, message: event.message });
         if (this.logs.length > KEPT_LOG_LINES) this.logs.shift();
+        this.keepNotice(logNotice(event.message));
         this.progress = event.progress ?? this.progress;
         break;
     }
@@ -136,6 +140,10 @@ export class JobRun {
       }
       trail.push(points[i][0], points[i][1]);
     });
+  }
+
+  private keepNotice(notice: RunNotice | null): void {
+    if (notice && !this.notices.some((kept) => kept.key === notice.key)) this.notices.push(notice);
   }
 
   private changed(): void {

@@ -43,15 +43,19 @@ class Params(BaseModel):
 
     content: str = param_field(
         "china",
-        description="The content image: an id from GET /api/images (built-in or uploaded).",
+        description="The photo to repaint: a built-in image or one you upload "
+        "(through the API: an id from GET /api/images).",
         pattern=IMAGE_ID,
         examples=["china", "chelsea", "astronaut"],
+        widget="image",
     )
     style: str = param_field(
         "stained-glass",
-        description="The style image: an id from GET /api/images (built-in or uploaded).",
+        description="The painting whose textures and colours are copied: a built-in image or "
+        "one you upload (through the API: an id from GET /api/images).",
         pattern=IMAGE_ID,
         examples=["stained-glass", "waves", "hubble"],
+        widget="image",
     )
     size: int = param_field(
         300,
