@@ -64,9 +64,6 @@ class StreamHub:
             if self.on_last is not None:
                 await self.on_last(subscriber.job_id)
 
-    def has_subscribers(self, job_id: str) -> bool:
-        return bool(self._topics.get(job_id))
-
     def deliver(self, job_id: str, events: list[Event]) -> None:
         """Called on the event loop's thread."""
         for subscriber in list(self._topics.get(job_id, ())):

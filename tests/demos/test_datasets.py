@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -22,8 +23,16 @@ from workers.datasets import (
     shuffled_minibatches,
 )
 from workers.datasets.download import RemoteFile
-from workers.datasets.idx import IdxFormatError, encode_idx, parse_idx
+from workers.datasets.idx import IDX_TYPES, IdxFormatError, parse_idx
 from workers.datasets.published import cache_dir
+
+
+def encode_idx(values: np.ndarray) -> bytes:
+    """The IDX bytes of an array (the inverse of `parse_idx`), to build test files."""
+    big_endian = values.dtype.newbyteorder(">")
+    code = next(code for code, dtype in IDX_TYPES.items() if dtype == big_endian)
+    header = bytes([0, 0, code, values.ndim]) + struct.pack(f">{values.ndim}I", *values.shape)
+    return header + values.astype(big_endian).tobytes()
 
 
 @dataclass

@@ -49,11 +49,3 @@ def parse_idx(raw: bytes) -> np.ndarray:
 
 def read_idx_gz(path: Path) -> np.ndarray:
     return parse_idx(gzip.decompress(path.read_bytes()))
-
-
-def encode_idx(values: np.ndarray) -> bytes:
-    """The IDX bytes of an array (the inverse of `parse_idx`), e.g. to build test files."""
-    big_endian = values.dtype.newbyteorder(">")
-    code = next(code for code, dtype in IDX_TYPES.items() if dtype == big_endian)
-    header = bytes([0, 0, code, values.ndim]) + struct.pack(f">{values.ndim}I", *values.shape)
-    return header + values.astype(big_endian).tobytes()
