@@ -43,6 +43,8 @@ def test_catalogue_describes_params_with_defaults_ranges_and_liveness(server: Se
         one = client.get(f"/api/demos/{GD}")
         missing = client.get("/api/demos/no-such-demo")
     assert GD in [d["id"] for d in demos]
+    sections = [tuple(int(n) for n in d["chapter"].split()[0].split(".")) for d in demos]
+    assert sections == sorted(sections)  # book order
     demo = one.json()
     assert demo["chapter"].startswith("11.")
     assert set(demo["live_params"]) == {"optimizers", "speed"}

@@ -15,12 +15,12 @@ from workers.demos.contract import DemoSpec
 
 CATALOGUE: dict[str, DemoSpec] = {
     spec.id: spec
-    for spec in [
-        gradient_descent.DEMO,
+    for spec in [  # book order
         edge_kernel.DEMO,
         conv_filters.DEMO,
-        style_transfer.DEMO,
         attention_pooling.DEMO,
         transformer_attention.DEMO,
+        gradient_descent.DEMO,
+        style_transfer.DEMO,
     ]
 }
