@@ -56,7 +56,12 @@ function Page({ route, demos }: { route: Route; demos: Demo[] }) {
     case "job":
       if (jobDemo.state === "loading") return <Loading what="the run" />;
       if (jobDemo.state === "error")
-        return <ErrorState title="This run could not be opened." error={jobDemo.error} />;
+        return (
+          <>
+            <h1 class="visually-hidden">Run not found</h1>
+            <ErrorState title="This run could not be opened." error={jobDemo.error} />
+          </>
+        );
       return <DemoPage demos={demos} demoId={jobDemo.value} jobId={route.jobId} search="" />;
   }
 }
@@ -87,11 +92,14 @@ function useJobDemo(jobId: string | null) {
 
 function NotFound({ what }: { what: string }) {
   return (
-    <EmptyState title="Nothing here.">
-      <p>
-        {what} <a href="/">Back to the catalogue</a>.
-      </p>
-    </EmptyState>
+    <>
+      <h1 class="visually-hidden">Page not found</h1>
+      <EmptyState title="Nothing here.">
+        <p>
+          {what} <a href="/">Back to the catalogue</a>.
+        </p>
+      </EmptyState>
+    </>
   );
 }
 

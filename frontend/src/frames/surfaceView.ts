@@ -265,7 +265,10 @@ class Surface3D {
     for (const trail of trails) drawTrail(context, trail, onSurface);
     this.figure.style.width = `${width}px`;
     this.canvas.setAttribute("role", "img");
-    this.canvas.setAttribute("aria-label", describe(data, trails, "3-D surface"));
+    this.canvas.setAttribute(
+      "aria-label",
+      `${describe(data, trails, "3-D surface")} The arrow keys turn it.`,
+    );
   }
 
   private drawSurface(
