@@ -6,6 +6,7 @@ models describe the same shapes for validation and for the OpenAPI document. A w
 carries `heartbeat` messages, which have no `seq` and are never stored.
 """
 
+import base64
 import time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -126,6 +127,16 @@ def frame(step: int | None, name: str, kind: FrameKind, data: Any) -> Draft:
         "name": name,
         "kind": kind.value,
         "data": data,
+    }
+
+
+def image_data(encoded: bytes, image_format: str, width: int, height: int) -> dict[str, Any]:
+    """The `data` of an `image` frame (and of each image of an `image_grid`)."""
+    return {
+        "format": image_format,
+        "base64": base64.b64encode(encoded).decode("ascii"),
+        "width": width,
+        "height": height,
     }
 
 

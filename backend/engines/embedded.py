@@ -66,8 +66,8 @@ class EmbeddedEngine(JobEngine):
         self._pending: deque[JobTicket] = deque()
         self._schedule_lock = threading.Lock()  # pending queue and slot assignment
         self._sequence_lock = threading.Lock()  # seq numbering, storage and fan-out
+        # The next seq of jobs seen speaking; any other job is looked up in storage.
         self._next_seq: dict[str, int] = {}
-        self._finished: set[str] = set()
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
 
@@ -256,31 +256,29 @@ class EmbeddedEngine(JobEngine):
     def _store_and_fan_out(self, batch: _Batch) -> dict[str, list[dict[str, Any]]]:
         with self._sequence_lock, session_scope() as session:
             sequenced: dict[str, list[dict[str, Any]]] = {}
-            next_seq: dict[str, int] = {}
-            finished: set[str] = set()
             for job_id, drafts in batch.drafts.items():
-                seq = self._next_seq.get(job_id) or event_log.last_seq(session, job_id) + 1
-                numbered: list[dict[str, Any]] = []
-                for draft in drafts:
-                    if job_id in self._finished or job_id in finished:
-                        break  # a job says nothing after its final status
-                    numbered.append({**draft, "seq": seq})
-                    seq += 1
-                    if events.is_terminal_status(draft):
-                        finished.add(job_id)
-                if numbered:
-                    event_log.append(session, job_id, numbered)
-                    sequenced[job_id] = numbered
-                next_seq[job_id] = seq
+                seq = self._next_seq.pop(job_id, None) or event_log.next_seq(session, job_id)
+                if seq is None:
+                    continue  # a job says nothing after its final status
+                numbered = _number(drafts, seq)
+                event_log.append(session, job_id, numbered)
+                sequenced[job_id] = numbered
+                if not events.is_terminal_status(numbered[-1]):
+                    self._next_seq[job_id] = numbered[-1]["seq"] + 1
             for job_id, name, media_type, content in batch.artifacts:
                 event_log.save_artifact(session, job_id, name, media_type, content)
-            session.commit()
-            self._next_seq.update(next_seq)
-            for job_id in finished:
-                self._next_seq.pop(job_id, None)
-            self._finished |= finished
         self.hub.deliver_threadsafe(sequenced)
         return sequenced
+
+
+def _number(drafts: list[Draft], first: int) -> list[dict[str, Any]]:
+    """Number drafts from `first`, up to and including a terminal status."""
+    numbered: list[dict[str, Any]] = []
+    for seq, draft in enumerate(drafts, start=first):
+        numbered.append({**draft, "seq": seq})
+        if events.is_terminal_status(draft):
+            break
+    return numbered
 
 
 def _death_reason(exitcode: int | None) -> str:

@@ -48,8 +48,13 @@ def apply_status(job: Job, event: dict[str, Any]) -> None:
         job.summary = event.get("summary")
 
 
-def last_seq(session: Session, job_id: str) -> int:
-    return session.scalar(select(func.max(JobEvent.seq)).where(JobEvent.job_id == job_id)) or 0
+def next_seq(session: Session, job_id: str) -> int | None:
+    """The seq of a job's next event, or None once the job has finished (or never existed)."""
+    status = session.scalar(select(Job.status).where(Job.id == job_id))
+    if status is None or JobStatus(status).is_terminal:
+        return None
+    last = session.scalar(select(func.max(JobEvent.seq)).where(JobEvent.job_id == job_id))
+    return (last or 0) + 1
 
 
 def read(

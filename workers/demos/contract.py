@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 
@@ -27,8 +27,6 @@ def param_field(
 ) -> Any:
     """A pydantic Field carrying what the UI needs: range (ge/le...), unit, scale, liveness,
     and the widget the form should use when the type alone does not say (`"image"`)."""
-    from pydantic import Field
-
     extra: dict[str, Any] = {}
     if live:
         extra["live"] = True

@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatNumber } from "../run/paramDiff";
+import { LineSwatch } from "./LineSwatch";
 import { type CursorReadout, LiveChart } from "./liveChart";
 import type { ChartSource } from "./source";
 
@@ -130,17 +131,7 @@ export function MetricsChart({
                   title="Show or hide this line"
                   onClick={() => act((c) => c.toggle(line.key))}
                 >
-                  <svg width="22" height="10" aria-hidden="true">
-                    <line
-                      x1="1"
-                      y1="5"
-                      x2="21"
-                      y2="5"
-                      stroke={line.color}
-                      stroke-width="3"
-                      stroke-dasharray={line.dash.join(" ")}
-                    />
-                  </svg>
+                  <LineSwatch color={line.color} dash={line.dash} />
                   <span class="legend-label">{line.label}</span>
                   <span class="legend-value">{value == null ? "–" : formatNumber(value)}</span>
                 </button>

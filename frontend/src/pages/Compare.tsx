@@ -5,6 +5,7 @@ import { api } from "../api/client";
 import type { ChartSpec, Job, MetricSeries } from "../api/types";
 import { ChartGroups, sourcesByKey } from "../charts/ChartGroups";
 import { MetricGrouping } from "../charts/groups";
+import { LineSwatch } from "../charts/LineSwatch";
 import { LINE_DASHES, SeriesColors } from "../charts/palette";
 import { type ChartLine, staticSource } from "../charts/source";
 import { describePath, differingPaths, formatValue, pathKey, valueAt } from "../run/paramDiff";
@@ -89,17 +90,7 @@ function RunKey({ runs }: { runs: Job[] }) {
     <ul class="run-key" aria-label="Line style of each run">
       {runs.map((job, r) => (
         <li key={job.id}>
-          <svg width="30" height="10" aria-hidden="true">
-            <line
-              x1="1"
-              y1="5"
-              x2="29"
-              y2="5"
-              stroke="#333"
-              stroke-width="2.5"
-              stroke-dasharray={LINE_DASHES[r % LINE_DASHES.length].join(" ")}
-            />
-          </svg>
+          <LineSwatch color="#333" dash={LINE_DASHES[r % LINE_DASHES.length]} width={30} thickness={2.5} />
           <code>{job.id.slice(0, 6)}</code> <StatusBadge status={job.status} />
         </li>
       ))}

@@ -4,13 +4,14 @@ Filters are a few pixels wide, so each picture is enlarged with nearest-neighbou
 every weight stays a crisp square however the browser scales it.
 """
 
-import base64
 import io
 import math
 from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from backend.events import image_data
 
 # Pictures are enlarged by a whole factor until their short side is this big, within a limit.
 MIN_SIDE_PX = 48
@@ -35,12 +36,7 @@ def png(pixels: np.ndarray) -> dict[str, Any]:
     picture = picture.resize((width * factor, height * factor), Image.NEAREST)
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
-    return {
-        "format": "png",
-        "base64": base64.b64encode(buffer.getvalue()).decode("ascii"),
-        "width": picture.width,
-        "height": picture.height,
-    }
+    return image_data(buffer.getvalue(), "png", picture.width, picture.height)
 
 
 def grid(images: list[dict[str, Any]], columns: int, titles: list[str] | None = None) -> dict:

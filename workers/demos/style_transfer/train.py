@@ -12,7 +12,6 @@ network computes no gradients for its own weights, runs on `channels_last` tenso
 GPU, in bfloat16.
 """
 
-import base64
 import io
 import socket
 import time
@@ -28,7 +27,7 @@ from PIL import Image
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from backend.events import FrameKind
+from backend.events import FrameKind, image_data
 from backend.images.service import open_rgb
 from backend.settings import VGG19_WEIGHTS_URL, get_settings
 from workers.context import JobContext
@@ -447,12 +446,7 @@ def encoded_image(img: Image.Image, max_side: int) -> dict[str, Any]:
     img.thumbnail((max_side, max_side))
     out = io.BytesIO()
     img.save(out, format="WEBP", quality=75)
-    return {
-        "format": "webp",
-        "base64": base64.b64encode(out.getvalue()).decode(),
-        "width": img.width,
-        "height": img.height,
-    }
+    return image_data(out.getvalue(), "webp", img.width, img.height)
 
 
 class Reporter:
