@@ -4,9 +4,9 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from backend.settings import get_settings
-from backend.storage.database import make_engine
-from backend.storage.models import Base
+from core.settings import get_settings
+from core.store.database import make_engine
+from core.store.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

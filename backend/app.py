@@ -5,23 +5,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
-from backend import __version__, errors
+from backend import errors
 from backend.demos.router import router as demos_router
 from backend.engines import create_engine_for
 from backend.images.router import router as images_router
+from backend.images.service import ImageService
 from backend.jobs.router import router as jobs_router
 from backend.jobs.service import JobService
-from backend.settings import Settings, get_settings
 from backend.streams.router import router as streams_router
-from workers.demos.contract import ParamsError
+from core import __version__
+from core.settings import Settings, get_settings
+from core.store.database import Database
+from core.store.lifecycle import Lifecycle
 
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
@@ -33,8 +36,11 @@ class Health(BaseModel):
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app and everything it owns, made from `settings`: its database, the job lifecycle,
+    the engine of its mode and the services the routes call."""
     settings = settings or get_settings()
-    engine = create_engine_for(settings)
+    database = Database.of(settings)
+    engine = create_engine_for(settings, database, Lifecycle())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -43,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await engine.stop()
+            database.dispose()
 
     app = FastAPI(
         title="DiveLab",
@@ -60,12 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.jobs = JobService(engine)
+    app.state.jobs = JobService(engine, database)
+    app.state.images = ImageService(database)
     errors.install(app)
-
-    @app.exception_handler(ParamsError)
-    async def _invalid_params(_: Request, error: ParamsError) -> JSONResponse:
-        return errors.params_error_response(error, ("body",))
 
     @app.get("/api/health", response_model=Health, tags=["health"])
     def health() -> Health:

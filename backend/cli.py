@@ -2,22 +2,36 @@
 
 import argparse
 import logging
-from pathlib import Path
+import os
+import sys
 
-from backend.settings import get_settings
-
-ROOT = Path(__file__).resolve().parent.parent
+from core.settings import get_settings
+from core.store import schema
+from core.store.database import Database
 
 
 def migrate() -> None:
     """Bring the database schema to the newest Alembic revision."""
-    from alembic import command
-    from alembic.config import Config
+    database = Database.of(get_settings())
+    schema.upgrade(database)
+    database.dispose()
 
-    get_settings().ensure_data_dir()
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
-    command.upgrade(config, "head")
+
+def prepare_schema() -> None:
+    """The embedded database is DiveLab's own: create or upgrade it. An external one is
+    upgraded by whoever runs it, with `divelab migrate`: refuse to serve an older schema."""
+    settings = get_settings()
+    database = Database.of(settings)
+    try:
+        if not settings.has_external_database:
+            schema.upgrade(database)
+        elif not schema.is_current(database):
+            raise SystemExit(
+                "divelab: the database schema is older than this version of DiveLab: "
+                "run `divelab migrate`, then start again."
+            )
+    finally:
+        database.dispose()
 
 
 def serve() -> None:
@@ -25,45 +39,31 @@ def serve() -> None:
 
     from backend.app import create_app
 
+    prepare_schema()
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws_ping_interval=20)
 
 
-def worker(queues: str | None, concurrency: int | None) -> None:
-    """A Celery worker for the distributed mode; its processes import torch once."""
-    from workers.distributed import create_celery
-
-    settings = get_settings()
-    if not settings.redis_url:
-        raise SystemExit("divelab worker needs DIVELAB_REDIS_URL (the distributed mode).")
-    app = create_celery(settings)
-    app.worker_main(
-        [
-            "worker",
-            "--loglevel=INFO",
-            f"--queues={queues or settings.worker_queues}",
-            f"--concurrency={concurrency or settings.worker_concurrency}",
-            "--pool=prefork",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-    )
+def worker(argv: list[str]) -> None:
+    """The worker side is a program of its own (`python -m workers`): the API side starts it,
+    it never imports it."""
+    os.execv(sys.executable, [sys.executable, "-m", "workers", *argv])
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["worker"]:
+        worker(argv[1:])
     parser = argparse.ArgumentParser(prog="divelab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the API and UI (embedded: and a worker pool)")
     commands.add_parser("migrate", help="create or upgrade the database schema")
-    worker_cmd = commands.add_parser("worker", help="run jobs from Redis (distributed mode)")
-    worker_cmd.add_argument("--queues", help="comma-separated: gpu, cpu (default both)")
-    worker_cmd.add_argument("--concurrency", type=int, help="jobs at once (default 1)")
+    commands.add_parser(
+        "worker", help="run jobs from Redis (distributed mode); see `divelab worker --help`"
+    )
     args = parser.parse_args(argv)
-    if args.command == "worker":
-        worker(args.queues, args.concurrency)
-    else:
-        {"serve": serve, "migrate": migrate}[args.command]()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    {"serve": serve, "migrate": migrate}[args.command]()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from workers.context import Control, JobContext
-from workers.datasets import ImageDataset
+from workers.kit.datasets import ImageDataset
 from workers.demos.conv_filters import DEMO, Params
 from workers.demos.conv_filters.train import build_model, fit, prepare
 

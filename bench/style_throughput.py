@@ -29,7 +29,7 @@ from torch import nn
 
 from backend import events
 from backend.images.service import open_rgb
-from workers.context import Control
+from core.channel import Control
 from workers.demos.style_transfer.train import VGG19_FILE, preprocess, synthesized_shape
 from workers.runtime import JobTicket, run_job
 

@@ -1,6 +1,6 @@
 import pytest
 
-from backend.settings import get_settings
+from core.settings import get_settings
 from tests.support import (
     ScratchDatabase,
     Server,

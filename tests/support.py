@@ -18,9 +18,13 @@ from typing import Any, TypeVar
 import httpx
 import websockets
 
-from backend.events import JobStatus, event_adapter
-from workers.context import Control
-from workers.runtime import JobTicket, run_job
+from core.channel import Control, JobTicket
+from core.events import JobStatus, event_adapter
+from core.images import ImageLibrary
+from core.settings import Settings
+from core.store.database import Database
+from workers.context import JobResources
+from workers.runtime import run_job
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -56,6 +60,14 @@ class RecordingChannel:
         return self.of_type("status")[-1]
 
 
+def resources(data_dir: str | Path, device: str = "cpu") -> JobResources:
+    """What a worker process offers a job, for a job run in this process. Its settings are
+    read from the environment (as a worker's are), with `data_dir` for the caches."""
+    settings = Settings(data_dir=Path(data_dir))
+    database = Database(f"sqlite:///{Path(data_dir) / 'divelab.sqlite3'}")
+    return JobResources(settings, ImageLibrary(database), device)
+
+
 def run_demo(
     demo: str,
     params: dict[str, Any],
@@ -64,8 +76,8 @@ def run_demo(
 ) -> RecordingChannel:
     """Run a demo to its end in this process, on the CPU."""
     channel = channel or RecordingChannel()
-    run_job(JobTicket("test-job", demo, params, 1), channel, "cpu", data_dir)
-    # Every draft, numbered, must satisfy the event contract.
+    run_job(JobTicket("test-job", demo, params, 1), channel, resources(data_dir))
+    # Every draft, numbered, must satisfy the event contract (typed frames included).
     for seq, draft in enumerate(channel.drafts, start=1):
         event_adapter.validate_python({**draft, "seq": seq})
     return channel

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 import yaml
 
-from backend.settings import Settings
+from core.settings import Settings
 from tests.support import ROOT
 
 

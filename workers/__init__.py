@@ -1,1 +1,2 @@
-"""DiveLab workers: the runtime that trains demos (torch lives here), and the demos."""
+"""DiveLab's worker side: the runtime that trains demos (torch lives here), the demo kit and
+the demos. It imports the core, never the API side."""

@@ -2,41 +2,30 @@
 
 A demo reads `ctx.params` (the params in force, typed), calls `ctx.checkpoint(step)` at every
 step boundary (where live changes land and cancellation is noticed), and reports through
-`metric`, `frame`, `log` and `artifact`. It never knows which mode it runs in: the channel
-behind the context carries events and control messages in-process, over a pipe or via Redis.
+`metric`, `frame`, `log` and `artifact`. What it needs from outside (an image by id, a cache
+folder, a verified download) it asks the context for. It never knows which mode it runs in:
+the channel behind the context carries events and control messages in-process, over a pipe or
+via Redis.
 """
 
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
+from PIL import Image
 from pydantic import BaseModel
 
-from backend import events
-from backend.events import Draft, FrameKind
-from workers.demos.contract import DemoSpec
+from core import events
+from core.channel import Control, WorkerChannel
+from core.demo_spec import DemoSpec
+from core.frames import FrameData
+from core.images import ImageLibrary
+from core.settings import Settings
+from workers.kit.download import Download, fetch, logged_progress
 
 P = TypeVar("P", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Control:
-    """What the API asked since the last poll: newest live params (if any) and cancel."""
-
-    params: dict[str, Any] | None = None
-    version: int | None = None
-    cancel: bool = False
-
-
-class WorkerChannel(Protocol):
-    """How a running job reaches the rest of DiveLab; one implementation per mode."""
-
-    def emit(self, draft: Draft) -> None: ...
-
-    def save_artifact(self, name: str, media_type: str, content: bytes) -> None: ...
-
-    def poll(self) -> Control: ...
 
 
 class Cancelled(Exception):
@@ -54,6 +43,19 @@ class Diverged(Exception):
         )
 
 
+@dataclass(frozen=True)
+class JobResources:
+    """What a worker process offers its jobs beyond the channel."""
+
+    settings: Settings
+    images: ImageLibrary
+    device: str
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+
 class JobContext(Generic[P]):
     def __init__(
         self,
@@ -61,17 +63,26 @@ class JobContext(Generic[P]):
         params: P,
         version: int,
         channel: WorkerChannel,
-        device: str,
-        data_dir: str,
+        resources: JobResources,
     ) -> None:
         self.spec = spec
         self.params = params
         self.version = version
-        self.device = device
-        self.data_dir = data_dir
+        self.resources = resources
         self._channel = channel
         self._pending: Control | None = None
         self.step = 0
+
+    @property
+    def device(self) -> str:
+        """"cpu" or "cuda": where the demo trains."""
+        return self.resources.device
+
+    @property
+    def settings(self) -> Settings:
+        return self.resources.settings
+
+    # -- the step boundary ----------------------------------------------------------------
 
     def checkpoint(self, step: int) -> P:
         """A step boundary: apply pending live params, honour cancellation, return params."""
@@ -84,6 +95,19 @@ class JobContext(Generic[P]):
         if control.cancel:
             raise Cancelled
         return self.params
+
+    def wait_until(self, deadline: float) -> None:
+        """Sleep until `deadline` (time.monotonic); a cancel or a live change cuts it short."""
+        while (remaining := deadline - time.monotonic()) > 0:
+            time.sleep(min(remaining, 0.02))
+            control = self._channel.poll()
+            if control.cancel:
+                raise Cancelled
+            if control.params is not None:
+                self._pending = control  # taken by the next checkpoint, which comes at once
+                return
+
+    # -- reporting ------------------------------------------------------------------------
 
     def emit_params(self) -> None:
         self._channel.emit(
@@ -98,8 +122,9 @@ class JobContext(Generic[P]):
                 raise Diverged(step, name, value)
         self._channel.emit(events.metric(step, {k: float(v) for k, v in values.items()}))
 
-    def frame(self, name: str, kind: FrameKind, data: Any, step: int | None = None) -> None:
-        self._channel.emit(events.frame(self.step if step is None else step, name, kind, data))
+    def frame(self, name: str, data: FrameData, step: int | None = None) -> None:
+        """A picture for the panel `name`; its kind is the kind of `data`."""
+        self._channel.emit(events.frame(self.step if step is None else step, name, data))
 
     def log(self, message: str, progress: float | None = None) -> None:
         self._channel.emit(events.log(message, progress=progress, step=self.step))
@@ -107,13 +132,20 @@ class JobContext(Generic[P]):
     def artifact(self, name: str, media_type: str, content: bytes) -> None:
         self._channel.save_artifact(name, media_type, content)
 
-    def wait_until(self, deadline: float) -> None:
-        """Sleep until `deadline` (time.monotonic); a cancel or a live change cuts it short."""
-        while (remaining := deadline - time.monotonic()) > 0:
-            time.sleep(min(remaining, 0.02))
-            control = self._channel.poll()
-            if control.cancel:
-                raise Cancelled
-            if control.params is not None:
-                self._pending = control  # taken by the next checkpoint, which comes at once
-                return
+    # -- resources ------------------------------------------------------------------------
+
+    def image(self, image_id: str) -> Image.Image:
+        """An image by id (built-in or uploaded) as RGB pixels."""
+        return self.resources.images.open_rgb(image_id)
+
+    def cache_dir(self, *parts: str) -> Path:
+        """A folder under the data directory where downloads and caches live."""
+        folder = self.resources.data_dir.joinpath(*parts)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def download(self, download: Download, folder: Path) -> Path:
+        """The verified file in `folder`, fetched first if it is not there; progress in the
+        job's log. Raises `kit.download.Unavailable` with what to do by hand."""
+        return fetch(download, folder, logged_progress(self.log, download.title))
+

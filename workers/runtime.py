@@ -1,37 +1,18 @@
-"""Running one job, the same way in every mode: the status lifecycle around a demo's `run`."""
+"""Running one claimed job, the same way in every mode: the demo between its params event and
+its final status. (Whoever hands the job to a worker has claimed it: that is `running`.)"""
 
 import importlib
 import logging
 import os
-import socket
 import traceback
-from dataclasses import dataclass
-from typing import Any
 
-from backend import events
-from backend.events import JobStatus
-from workers.context import Cancelled, Diverged, JobContext, WorkerChannel
+from core import events
+from core.channel import JobTicket, WorkerChannel
+from core.events import JobStatus
+from workers.context import Cancelled, Diverged, JobContext, JobResources
 from workers.demos import CATALOGUE
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class JobTicket:
-    """What a worker needs to start a job (JSON-serializable for Celery)."""
-
-    job_id: str
-    demo: str
-    params: dict[str, Any]
-    params_version: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "job_id": self.job_id,
-            "demo": self.demo,
-            "params": self.params,
-            "params_version": self.params_version,
-        }
 
 
 def prepare_process(device: str, threads: int) -> None:
@@ -51,22 +32,17 @@ def resolve_device(setting: str) -> str:
     return setting
 
 
-def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def cpu_threads_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def run_job(ticket: JobTicket, channel: WorkerChannel, device: str, data_dir: str) -> JobStatus:
-    """Run a claimed job to its end and emit its status events; never raises for demo errors."""
-    channel.emit(events.status(JobStatus.running, worker=worker_identity()))
+def run_job(ticket: JobTicket, channel: WorkerChannel, resources: JobResources) -> JobStatus:
+    """Run a claimed job to its end and emit its final status; never raises for demo errors."""
     spec = CATALOGUE[ticket.demo]
     ctx: JobContext | None = None
     try:
         params = spec.params.model_validate(ticket.params)
-        ctx = JobContext(spec, params, ticket.params_version, channel, device, data_dir)
+        ctx = JobContext(spec, params, ticket.params_version, channel, resources)
         ctx.emit_params()
         train = importlib.import_module(spec.train_module)
         summary = train.run(ctx)

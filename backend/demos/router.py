@@ -1,11 +1,16 @@
-from typing import Any
+"""The demo catalogue: each demo's spec as its package declares it (no torch here)."""
 
-from fastapi import APIRouter
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from backend.errors import NotFound, responses
+from backend.errors import responses
+from core.book import D2L_URL, BookSection, Section, ZefsChapter
+from core.demo_spec import ChartSpec, DemoSpec, Notice
+from core.errors import NotFound
 from workers.demos import CATALOGUE
-from workers.demos.contract import ChartSpec, DemoSpec
 
 router = APIRouter(prefix="/api/demos", tags=["demos"])
 
@@ -28,11 +33,69 @@ class ChartOut(BaseModel):
         )
 
 
+class SectionOut(BaseModel):
+    number: str = Field(examples=["12.3"])
+    title: str
+
+
+class BookSectionOut(BaseModel):
+    """A section of *Dive into Deep Learning*."""
+
+    number: str = Field(description="Today's d2l.ai numbering.", examples=["12.3"])
+    title: str
+    chapter: str = Field(description="Today's chapter number.", examples=["12"])
+    chapter_title: str = Field(examples=["Optimization Algorithms"])
+    edition_0_14: SectionOut = Field(
+        description="The same section in the 0.14 PDF edition (which numbers many differently)."
+    )
+    url: str = Field(description="Where to read it on d2l.ai (its search, by title).")
+
+    @classmethod
+    def of(cls, section: BookSection) -> "BookSectionOut":
+        old: Section = section.in_0_14
+        return cls(
+            number=section.today.number,
+            title=section.today.title,
+            chapter=section.today.chapter,
+            chapter_title=section.chapter_title,
+            edition_0_14=SectionOut(number=old.number, title=old.title),
+            url=f"{D2L_URL}/search.html?q={quote(section.today.title)}",
+        )
+
+
+class ZefsChapterOut(BaseModel):
+    """The chapter of *Zefs Guide to Deep Learning* that explains the same idea."""
+
+    chapter: int
+    chapter_title: str
+    topic: str
+
+    @classmethod
+    def of(cls, chapter: ZefsChapter) -> "ZefsChapterOut":
+        return cls(chapter=chapter.chapter, chapter_title=chapter.chapter_title, topic=chapter.topic)
+
+
+class NoticeOut(BaseModel):
+    """How to read a `<key>_note` of a run's summary: a fallback stood in when `summary[key]`
+    is not one of `real_values`, and `headline` says what that means for the result."""
+
+    key: str
+    headline: str
+    real_values: list[str]
+
+    @classmethod
+    def of(cls, notice: Notice) -> "NoticeOut":
+        return cls(key=notice.key, headline=notice.headline, real_values=list(notice.real_values))
+
+
 class DemoOut(BaseModel):
     id: str
     title: str
-    chapter: str
+    chapter: str = Field(description='The main section, "12.3 Gradient Descent" (d2l.ai today).')
     summary: str
+    book: list[BookSectionOut] = Field(description="The sections it reproduces, main first.")
+    zefs: list[ZefsChapterOut]
+    preview_url: str = Field(description="The catalogue's picture (SVG).")
     params_schema: dict[str, Any]
     live_params: list[str]
     what_to_try: list[str]
@@ -40,6 +103,7 @@ class DemoOut(BaseModel):
         description="How the UI groups metrics into charts, in order: each metric goes to the "
         "first chart that matches it, the rest to a last chart. Empty: one chart for all."
     )
+    notices: list[NoticeOut]
 
     @classmethod
     def of(cls, spec: DemoSpec) -> "DemoOut":
@@ -48,10 +112,14 @@ class DemoOut(BaseModel):
             title=spec.title,
             chapter=spec.chapter,
             summary=spec.summary,
+            book=[BookSectionOut.of(section) for section in spec.book],
+            zefs=[ZefsChapterOut.of(chapter) for chapter in spec.zefs],
+            preview_url=f"/api/demos/{spec.id}/preview.svg",
             params_schema=spec.params_schema,
             live_params=spec.live_params,
-            what_to_try=spec.what_to_try,
+            what_to_try=list(spec.what_to_try),
             charts=[ChartOut.of(chart) for chart in spec.charts],
+            notices=[NoticeOut.of(notice) for notice in spec.notices],
         )
 
 
@@ -70,3 +138,17 @@ def list_demos() -> list[DemoOut]:
 @router.get("/{demo_id}", response_model=DemoOut, responses=responses(404))
 def get_demo(demo_id: str) -> DemoOut:
     return DemoOut.of(get_spec(demo_id))
+
+
+@router.get(
+    "/{demo_id}/preview.svg",
+    response_class=Response,
+    responses={**responses(404), 200: {"content": {"image/svg+xml": {}}}},
+    summary="The demo's picture in the catalogue",
+)
+def get_preview(demo_id: str) -> Response:
+    return Response(
+        get_spec(demo_id).preview_svg,
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "max-age=3600"},
+    )

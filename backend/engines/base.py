@@ -1,15 +1,17 @@
 """The seam between the API and wherever jobs run. One implementation per mode.
 
-Routes and services talk only to `JobEngine`; demos talk only to `workers.context`. Switching
-between the embedded and the distributed mode therefore touches neither.
+Routes and services talk only to `JobEngine`; demos talk only to their job context. Switching
+between the embedded and the distributed mode therefore touches neither. Every event an
+engine stores passes the job lifecycle (`core.store.lifecycle`) first.
 """
 
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from backend.events import Draft
 from backend.streams.hub import StreamHub
-from workers.runtime import JobTicket
+from core.channel import JobTicket
+from core.events import Draft, JobStatus
+from core.store.models import Job
 
 
 class JobEngine(ABC):
@@ -27,7 +29,13 @@ class JobEngine(ABC):
         """Release it again."""
 
     @abstractmethod
-    def publish(self, job_id: str, drafts: list[Draft]) -> list[dict[str, Any]]:
+    def create(self, job: Job) -> None:
+        """Store a new job and its first event, `queued` (blocking)."""
+
+    @abstractmethod
+    def publish(
+        self, job_id: str, drafts: list[Draft], *, only_from: JobStatus | None = None
+    ) -> list[dict[str, Any]]:
         """Number, store and fan out events produced by the API itself (blocking)."""
 
     @abstractmethod

@@ -1,6 +1,8 @@
 """Distributed mode, API side: Celery for dispatch, Redis Streams for events, a watchdog.
 
-- Jobs go to Celery (`gpu` or `cpu` queue by the demo's needs) as `{"job_id": ...}` in JSON.
+- Jobs go to Celery (`gpu` or `cpu` queue by the demo's needs) as `[job_id]` in JSON.
+- Events the API produces (`queued`, `cancelled` before a start, a lost worker's `failed`) go
+  through the same `RedisPublisher` as a worker's: lifecycle, Redis, database.
 - Each API process runs ONE Redis reader task that follows the streams of every job any of
   its websocket clients watches (XREAD over all of them) and feeds the StreamHub; clients never
   get Redis connections of their own.
@@ -16,19 +18,20 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
-from sqlalchemy import select, update
 
-from backend import events
 from backend.engines.base import JobEngine
-from backend.events import Draft, JobStatus
-from backend.settings import Settings
-from backend.storage import event_log
-from backend.storage.database import session_scope
-from backend.storage.models import Job
 from backend.streams.hub import StreamHub
-from backend.streams.redis_log import RedisEventLog, RedisKeys, decode_entry
-from workers.distributed import RUN_JOB_TASK, create_celery, queue_for, store
-from workers.runtime import JobTicket, worker_identity
+from core import events
+from core.channel import JobTicket, worker_identity
+from core.dispatch import RUN_JOB_TASK, create_celery, queue_for
+from core.events import Draft, JobStatus
+from core.redis_log import RedisEventLog, RedisKeys, RedisPublisher, decode_entry
+from core.settings import Settings
+from core.store import jobs
+from core.store.database import Database
+from core.store.lifecycle import Lifecycle, utcnow
+from core.store.models import Job
+from workers.demos import CATALOGUE
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +41,18 @@ READ_BLOCK_MS = 1000  # how long one XREAD waits; following a new stream wakes i
 class DistributedEngine(JobEngine):
     mode = "distributed"
 
-    def __init__(self, hub: StreamHub, settings: Settings) -> None:
+    def __init__(
+        self, hub: StreamHub, settings: Settings, database: Database, lifecycle: Lifecycle
+    ) -> None:
         super().__init__(hub)
         self._settings = settings
+        self._database = database
         self._keys = RedisKeys(settings.redis_prefix)
         # Named, so `CLIENT LIST` shows which process holds which connection.
         self._client_name = f"divelab-api:{worker_identity()}"
         self._redis = redis.Redis.from_url(settings.redis_url, client_name=self._client_name)
         self._events = RedisEventLog(self._redis, settings.redis_prefix)
+        self._publisher = RedisPublisher(database, lifecycle, self._events)
         self._celery = create_celery(settings)
         self._async_redis: aioredis.Redis | None = None
         # A stream of this process's own, always read: writing to it wakes the blocked XREAD
@@ -80,25 +87,22 @@ class DistributedEngine(JobEngine):
 
     # -- the API's requests ---------------------------------------------------------------
 
-    def publish(self, job_id: str, drafts: list[Draft]) -> list[dict[str, Any]]:
-        return store(self._events, job_id, drafts)
+    def create(self, job: Job) -> None:
+        self._publisher.create(job)
+
+    def publish(
+        self, job_id: str, drafts: list[Draft], *, only_from: JobStatus | None = None
+    ) -> list[dict[str, Any]]:
+        return self._publisher.publish(job_id, drafts, only_from=only_from)
 
     def submit(self, ticket: JobTicket) -> None:
-        self._celery.send_task(RUN_JOB_TASK, args=[ticket.job_id], queue=queue_for(ticket.demo))
+        queue = queue_for(CATALOGUE[ticket.demo])
+        self._celery.send_task(RUN_JOB_TASK, args=[ticket.job_id], queue=queue)
 
     def cancel(self, job_id: str) -> None:
-        with session_scope() as session:
-            # Racing the worker's claim: exactly one of the two conditional updates wins.
-            still_queued = session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.queued.value)
-                .values(status=JobStatus.cancelled.value)
-            ).rowcount
-        if still_queued:
-            self.publish(
-                job_id, [events.status(JobStatus.cancelled, error="Cancelled before it started.")]
-            )
-        else:
+        # Racing the worker's claim: the lifecycle lets exactly one of the two win.
+        before_start = events.status(JobStatus.cancelled, error="Cancelled before it started.")
+        if not self.publish(job_id, [before_start], only_from=JobStatus.queued):
             self._events.request_cancel(job_id)
 
     def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
@@ -154,18 +158,12 @@ class DistributedEngine(JobEngine):
 
     def fail_silent_jobs(self) -> None:
         timeout = self._settings.heartbeat_timeout_seconds
-        cutoff = event_log.utcnow() - timedelta(seconds=timeout)
-        with session_scope() as session:
-            silent = session.execute(
-                select(Job.id, Job.worker).where(
-                    Job.status == JobStatus.running.value, Job.heartbeat_at < cutoff
-                )
-            ).all()
+        with self._database.session() as session:
+            silent = jobs.silent_since(session, utcnow() - timedelta(seconds=timeout))
         for job_id, worker in silent:
             log.warning("job %s: worker %s silent for %ss; failing it", job_id, worker, timeout)
-            self.publish(
-                job_id, [events.status(JobStatus.failed, error=lost_worker(worker, timeout))]
-            )
+            lost = events.status(JobStatus.failed, error=lost_worker(worker, timeout))
+            self.publish(job_id, [lost], only_from=JobStatus.running)
 
 
 def lost_worker(worker: str | None, timeout: float) -> str:

@@ -1,47 +1,58 @@
 """Embedded mode: a pool of local worker processes, SQLite, no Redis.
 
 The API process is the single sequencer of every job's events: a supervisor thread reads the
-workers' pipes, numbers the events, stores each batch in one transaction and only then hands
-it to the websocket hub (so anything a client missed is already in the database). The same
-thread notices a worker process that died, fails its job and starts a replacement.
+workers' sockets, numbers the events, stores each batch in one transaction (the lifecycle
+admitting every status first) and only then hands it to the websocket hub, so anything a
+client missed is already in the database. The same thread notices a worker process that died
+(its socket closes), fails its job and starts a replacement.
+
+Worker processes are programs of the worker side (`python -m workers.pool_process`), started
+with this server's settings in their environment: the API side never imports their code.
 """
 
 import asyncio
 import contextlib
 import logging
-import multiprocessing
+import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from typing import Any
 
-from sqlalchemy import select
-
-from backend import events
 from backend.engines.base import JobEngine
-from backend.events import Draft, JobStatus
-from backend.settings import Settings
-from backend.storage import event_log
-from backend.storage.database import session_scope
-from backend.storage.models import Job
 from backend.streams.hub import StreamHub
-from workers.local_worker import worker_main
-from workers.runtime import JobTicket, cpu_threads_per_worker
+from core import events
+from core.channel import JobTicket, PipeMessage, worker_identity
+from core.events import Draft, JobStatus
+from core.settings import Settings
+from core.store import artifacts, jobs
+from core.store import events as event_store
+from core.store.database import Database
+from core.store.lifecycle import Lifecycle
+from core.store.models import Job
 
 log = logging.getLogger(__name__)
+
+SERVER_STOPPED = "The server stopped while this job was running."
 
 
 @dataclass(eq=False)  # slots are compared and hashed by identity
 class _Slot:
     index: int
-    process: BaseProcess
+    process: subprocess.Popen
     conn: Connection
     ready: bool = False
     job_id: str | None = None
     send_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def identity(self) -> str:
+        return worker_identity(self.process.pid)
 
     def send(self, message: tuple) -> None:
         # A dead worker is the supervisor's business: it fails the job and replaces it.
@@ -58,10 +69,13 @@ class _Batch:
 class EmbeddedEngine(JobEngine):
     mode = "embedded"
 
-    def __init__(self, hub: StreamHub, settings: Settings) -> None:
+    def __init__(
+        self, hub: StreamHub, settings: Settings, database: Database, lifecycle: Lifecycle
+    ) -> None:
         super().__init__(hub)
         self._settings = settings
-        self._context = multiprocessing.get_context("spawn")
+        self._database = database
+        self._lifecycle = lifecycle
         self._slots: list[_Slot] = []
         self._pending: deque[JobTicket] = deque()
         self._schedule_lock = threading.Lock()  # pending queue and slot assignment
@@ -88,62 +102,46 @@ class EmbeddedEngine(JobEngine):
             await asyncio.to_thread(self._supervisor.join, 5)
         for slot in self._slots:
             if slot.job_id is not None:
-                self.publish(
-                    slot.job_id,
-                    [
-                        events.status(
-                            JobStatus.failed, error="The server stopped while this job was running."
-                        )
-                    ],
-                )
-            slot.send(("stop", None))
+                self.publish(slot.job_id, [events.status(JobStatus.failed, error=SERVER_STOPPED)])
+            slot.send((PipeMessage.stop, None))
         for slot in self._slots:
-            await asyncio.to_thread(slot.process.join, 3)
-            if slot.process.is_alive():
+            try:
+                await asyncio.to_thread(slot.process.wait, 3)
+            except subprocess.TimeoutExpired:
                 slot.process.kill()
 
     def _spawn(self, index: int) -> _Slot:
-        parent, child = self._context.Pipe(duplex=True)
-        process = self._context.Process(
-            target=worker_main,
-            args=(
-                child,
-                self._settings.device,
-                str(self._settings.data_dir),
-                cpu_threads_per_worker(self._settings.workers),
-            ),
-            name=f"divelab-worker-{index}",
-            daemon=True,
+        ours, theirs = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workers.pool_process", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            env={**os.environ, **self._settings.as_environment()},
         )
-        process.start()
-        child.close()
-        return _Slot(index, process, parent)
+        theirs.close()
+        return _Slot(index, process, Connection(ours.detach()))
 
     def _recover_jobs_of_previous_run(self) -> None:
         """Jobs a previous server left behind: running ones died with it, queued ones resume."""
-        with session_scope() as session:
-            stale = session.scalars(
-                select(Job)
-                .where(Job.status.in_([JobStatus.queued, JobStatus.running]))
-                .order_by(Job.created_at)
-            ).all()
+        with self._database.session() as session:
             leftovers = [
-                (job.id, job.status, job.demo, job.params, job.params_version) for job in stale
+                (job.id, job.status, job.demo, job.params, job.params_version)
+                for job in jobs.left_active(session)
             ]
         for job_id, status, demo, params, version in leftovers:
             if status == JobStatus.running:
-                self.publish(
-                    job_id,
-                    [
-                        events.status(
-                            JobStatus.failed, error="The server stopped while this job was running."
-                        )
-                    ],
-                )
+                self.publish(job_id, [events.status(JobStatus.failed, error=SERVER_STOPPED)])
             else:
                 self._pending.append(JobTicket(job_id, demo, params, version))
 
     # -- the API's requests ---------------------------------------------------------------
+
+    def create(self, job: Job) -> None:
+        with self._sequence_lock, self._database.session() as session:
+            self._lifecycle.create(session, job)
+            numbered = _number([events.status(JobStatus.queued)], 1)
+            event_store.append(session, job.id, numbered)
+            self._next_seq[job.id] = 2
+        self.hub.deliver_threadsafe({job.id: numbered})
 
     def submit(self, ticket: JobTicket) -> None:
         with self._schedule_lock:
@@ -158,11 +156,12 @@ class EmbeddedEngine(JobEngine):
                     self.publish(
                         job_id,
                         [events.status(JobStatus.cancelled, error="Cancelled before it started.")],
+                        only_from=JobStatus.queued,
                     )
                     return
             slot = self._slot_running(job_id)
         if slot is not None:
-            slot.send(("cancel", job_id))
+            slot.send((PipeMessage.cancel, job_id))
 
     def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
         with self._schedule_lock:
@@ -172,12 +171,14 @@ class EmbeddedEngine(JobEngine):
                     return
             slot = self._slot_running(job_id)
         if slot is not None:
-            slot.send(("params", job_id, params, version))
+            slot.send((PipeMessage.params, job_id, params, version))
 
-    def publish(self, job_id: str, drafts: list[Draft]) -> list[dict[str, Any]]:
+    def publish(
+        self, job_id: str, drafts: list[Draft], *, only_from: JobStatus | None = None
+    ) -> list[dict[str, Any]]:
         batch = _Batch()
         batch.drafts[job_id].extend(drafts)
-        return self._store_and_fan_out(batch).get(job_id, [])
+        return self._store_and_fan_out(batch, only_from).get(job_id, [])
 
     # -- scheduling ----------------------------------------------------------------------
 
@@ -185,14 +186,17 @@ class EmbeddedEngine(JobEngine):
         return next((s for s in self._slots if s.job_id == job_id), None)
 
     def _dispatch(self) -> None:
-        """Give queued jobs to idle workers (caller holds the schedule lock)."""
-        for slot in self._slots:
-            if not self._pending:
-                return
-            if slot.ready and slot.job_id is None:
-                ticket = self._pending.popleft()
-                slot.job_id = ticket.job_id
-                slot.send(("run", ticket.job_id, ticket.as_dict()))
+        """Give queued jobs to idle workers, claiming each (caller holds the schedule lock)."""
+        idle = [slot for slot in self._slots if slot.ready and slot.job_id is None]
+        while idle and self._pending:
+            ticket = self._pending.popleft()
+            slot = idle[0]
+            claim = events.status(JobStatus.running, worker=slot.identity)
+            if not self.publish(ticket.job_id, [claim]):
+                continue  # no longer queued
+            idle.pop(0)
+            slot.job_id = ticket.job_id
+            slot.send((PipeMessage.run, ticket.job_id, ticket.as_dict()))
 
     # -- the supervisor thread -----------------------------------------------------------
 
@@ -205,14 +209,9 @@ class EmbeddedEngine(JobEngine):
 
     def _supervise_once(self) -> None:
         by_conn = {slot.conn: slot for slot in self._slots}
-        by_sentinel = {slot.process.sentinel: slot for slot in self._slots}
-        ready = wait([*by_conn, *by_sentinel], timeout=0.2)
+        ready = wait(list(by_conn), timeout=0.2)
         batch = _Batch()
-        exited: list[_Slot] = []
-        for handle in ready:
-            slot = by_conn.get(handle) or by_sentinel[handle]  # type: ignore[index]
-            if not self._drain(slot, batch) and slot not in exited:
-                exited.append(slot)
+        exited = [by_conn[conn] for conn in ready if not self._drain(by_conn[conn], batch)]
         if batch.drafts or batch.artifacts:
             self._store_and_fan_out(batch)
         for slot in exited:
@@ -221,26 +220,29 @@ class EmbeddedEngine(JobEngine):
             self._dispatch()
 
     def _drain(self, slot: _Slot, batch: _Batch) -> bool:
-        """Read everything the worker sent; False once its process is gone."""
+        """Read everything the worker sent; False once its socket closed (it is gone)."""
         try:
             while slot.conn.poll():
                 kind, job_id, *payload = slot.conn.recv()
-                if kind == "event":
+                if kind == PipeMessage.event:
                     batch.drafts[job_id].append(payload[0])
-                elif kind == "artifact":
+                elif kind == PipeMessage.artifact:
                     batch.artifacts.append((job_id, *payload))
-                elif kind == "ready":
+                elif kind == PipeMessage.ready:
                     slot.ready = True
-                elif kind == "idle":
+                elif kind == PipeMessage.idle:
                     with self._schedule_lock:
                         slot.job_id = None
         except (EOFError, OSError):
             return False
-        return slot.process.is_alive()
+        return True
 
     def _replace(self, slot: _Slot) -> None:
-        slot.process.join(1)
-        code = slot.process.exitcode
+        try:
+            code = slot.process.wait(5)
+        except subprocess.TimeoutExpired:  # it closed its socket but lives on: end it
+            slot.process.kill()
+            code = slot.process.wait()
         with self._schedule_lock:
             job_id, slot.job_id, slot.ready = slot.job_id, None, False
         if job_id is not None:
@@ -248,25 +250,31 @@ class EmbeddedEngine(JobEngine):
         if not self._stopping.is_set():
             log.warning("worker %d exited with code %s; starting a new one", slot.index, code)
             slot.conn.close()
-            fresh = self._spawn(slot.index)
-            self._slots[slot.index] = fresh
+            self._slots[slot.index] = self._spawn(slot.index)
 
     # -- sequencing ---------------------------------------------------------------------
 
-    def _store_and_fan_out(self, batch: _Batch) -> dict[str, list[dict[str, Any]]]:
-        with self._sequence_lock, session_scope() as session:
+    def _store_and_fan_out(
+        self, batch: _Batch, only_from: JobStatus | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
+        with self._sequence_lock, self._database.session() as session:
             sequenced: dict[str, list[dict[str, Any]]] = {}
             for job_id, drafts in batch.drafts.items():
-                seq = self._next_seq.pop(job_id, None) or event_log.next_seq(session, job_id)
+                seq = self._next_seq.get(job_id) or event_store.next_seq(session, job_id)
                 if seq is None:
                     continue  # a job says nothing after its final status
-                numbered = _number(drafts, seq)
-                event_log.append(session, job_id, numbered)
+                admitted = self._lifecycle.admit(session, job_id, drafts, only_from=only_from)
+                numbered = _number(admitted, seq)
+                if not numbered:
+                    continue
+                event_store.append(session, job_id, numbered)
                 sequenced[job_id] = numbered
-                if not events.is_terminal_status(numbered[-1]):
+                if events.is_terminal_status(numbered[-1]):
+                    self._next_seq.pop(job_id, None)
+                else:
                     self._next_seq[job_id] = numbered[-1]["seq"] + 1
             for job_id, name, media_type, content in batch.artifacts:
-                event_log.save_artifact(session, job_id, name, media_type, content)
+                artifacts.save(session, job_id, name, media_type, content)
         self.hub.deliver_threadsafe(sequenced)
         return sequenced
 

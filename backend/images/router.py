@@ -3,13 +3,14 @@
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Request, Response, UploadFile, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, File, Request, Response, UploadFile, status
 from fastapi.routing import APIRoute
 
-from backend.errors import ValidationErrorMessage, responses
+from backend.dependencies import CurrentCaller
+from backend.errors import responses
 from backend.images.schemas import ImageOut
-from backend.images.service import MAX_UPLOAD_BYTES, ImageRejected, ImageService
+from backend.images.service import MAX_UPLOAD_BYTES, ImageService
+from core.errors import TooLarge
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
 
@@ -26,9 +27,8 @@ class RefuseOversizedBodies(APIRoute):
         async def refuse_oversized(request: Request) -> Response:
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
-                return JSONResponse(
-                    status_code=status.HTTP_413_CONTENT_TOO_LARGE,
-                    content={"detail": f"The upload is larger than {MAX_UPLOAD_BYTES} bytes."},
+                raise TooLarge(
+                    f"The upload is larger than {MAX_UPLOAD_BYTES} bytes.",
                     headers={"Connection": "close"},
                 )
             return await handler(request)
@@ -37,43 +37,38 @@ class RefuseOversizedBodies(APIRoute):
 
 
 router = APIRouter(prefix="/api/images", tags=["images"], route_class=RefuseOversizedBodies)
-service = ImageService()
 
-UNDECODABLE = {
-    422: {
-        "model": ValidationErrorMessage,
-        "description": "Not decodable, or more than 4096×4096 pixels; `loc` names the field",
-    }
-}
+
+def service(request: Request) -> ImageService:
+    return request.app.state.images
+
+
+Service = Annotated[ImageService, Depends(service)]
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ImageOut,
-    responses={**responses(413, 415), **UNDECODABLE},
+    responses=responses(413, 415, 422),
     summary="Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels)",
 )
 def upload_image(
     file: Annotated[UploadFile, File(description="The image; its type is read from its bytes.")],
+    images: Service,
+    caller: CurrentCaller,
 ) -> ImageOut:
-    try:
-        return service.upload(file.filename, file.file)
-    except ImageRejected as rejected:
-        detail: Any = str(rejected)
-        if rejected.status_code == 422:  # the same shape as FastAPI's own 422s
-            detail = [{"loc": ["body", "file"], "msg": str(rejected), "type": "invalid_image"}]
-        raise HTTPException(rejected.status_code, detail) from None
+    return images.upload(caller, file.filename, file.file)
 
 
 @router.get("", response_model=list[ImageOut], summary="Built-in images, then uploads")
-def list_images() -> list[ImageOut]:
-    return service.list()
+def list_images(images: Service, caller: CurrentCaller) -> list[ImageOut]:
+    return images.list(caller)
 
 
 @router.get("/{image_id}", response_model=ImageOut, responses=responses(404))
-def get_image(image_id: str) -> ImageOut:
-    return service.get(image_id)
+def get_image(image_id: str, images: Service, caller: CurrentCaller) -> ImageOut:
+    return images.get(caller, image_id)
 
 
 @router.get(
@@ -87,7 +82,7 @@ def get_image(image_id: str) -> ImageOut:
         },
     },
 )
-def image_content(image_id: str) -> Response:
-    content, media_type = service.content(image_id)
+def image_content(image_id: str, images: Service, caller: CurrentCaller) -> Response:
+    content, media_type = images.content(caller, image_id)
     # An id always names the same pixels (uploads are never edited), so browsers may keep it.
     return Response(content, media_type=media_type, headers={"Cache-Control": "max-age=86400"})

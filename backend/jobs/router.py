@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
-from backend.errors import ValidationErrorMessage, responses
-from backend.events import JobStatus
+from backend.dependencies import CurrentCaller
+from backend.errors import responses
 from backend.jobs.schemas import (
     ArtifactOut,
     EventPage,
@@ -16,13 +16,9 @@ from backend.jobs.schemas import (
     ParamsUpdateOut,
 )
 from backend.jobs.service import JobService
+from core.events import JobStatus
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
-
-INVALID = {
-    422: {"model": ValidationErrorMessage, "description": "Invalid input; `loc` names the field"}
-}
-
 
 def service(request: Request) -> JobService:
     return request.app.state.jobs
@@ -35,41 +31,43 @@ Service = Annotated[JobService, Depends(service)]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=JobOut,
-    responses=INVALID,
+    responses=responses(422),
     summary="Start a job of a demo",
 )
-def create_job(body: JobCreate, jobs: Service) -> JobOut:
-    return jobs.create(body.demo, body.params)
+def create_job(body: JobCreate, jobs: Service, caller: CurrentCaller) -> JobOut:
+    return jobs.create(caller, body.demo, body.params)
 
 
 @router.get("", response_model=JobPage, summary="Jobs, newest first")
 def list_jobs(
     jobs: Service,
+    caller: CurrentCaller,
     demo: str | None = None,
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JobPage:
-    return jobs.find(demo, status, limit, offset)
+    return jobs.find(caller, demo, status, limit, offset)
 
 
 @router.get("/{job_id}", response_model=JobOut, responses=responses(404))
-def get_job(job_id: str, jobs: Service) -> JobOut:
-    return jobs.get(job_id)
+def get_job(job_id: str, jobs: Service, caller: CurrentCaller) -> JobOut:
+    return jobs.get(caller, job_id)
 
 
 @router.patch(
     "/{job_id}/params",
     response_model=ParamsUpdateOut,
-    responses={**responses(404, 409), **INVALID},
+    responses=responses(404, 409, 422),
     summary="Change live params of a queued or running job",
 )
 def update_params(
     job_id: str,
     jobs: Service,
+    caller: CurrentCaller,
     change: Annotated[dict[str, Any], Body(examples=[{"speed": 20}])],
 ) -> ParamsUpdateOut:
-    return jobs.update_params(job_id, change)
+    return jobs.update_params(caller, job_id, change)
 
 
 @router.post(
@@ -79,18 +77,19 @@ def update_params(
     responses=responses(404, 409),
     summary="Stop a job; it ends `cancelled` within one step",
 )
-def cancel_job(job_id: str, jobs: Service) -> JobOut:
-    return jobs.cancel(job_id)
+def cancel_job(job_id: str, jobs: Service, caller: CurrentCaller) -> JobOut:
+    return jobs.cancel(caller, job_id)
 
 
 @router.get("/{job_id}/events", response_model=EventPage, responses=responses(404))
 def list_events(
     job_id: str,
     jobs: Service,
+    caller: CurrentCaller,
     after: Annotated[int, Query(ge=0, description="Return events with seq > after.")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> EventPage:
-    return jobs.events(job_id, after, limit)
+    return jobs.events(caller, job_id, after, limit)
 
 
 @router.get(
@@ -102,6 +101,7 @@ def list_events(
 def get_metrics(
     job_id: str,
     jobs: Service,
+    caller: CurrentCaller,
     max_points: Annotated[
         int | None,
         Query(
@@ -111,12 +111,12 @@ def get_metrics(
         ),
     ] = None,
 ) -> dict[str, MetricSeries]:
-    return jobs.metrics(job_id, max_points)
+    return jobs.metrics(caller, job_id, max_points)
 
 
 @router.get("/{job_id}/artifacts", response_model=list[ArtifactOut], responses=responses(404))
-def list_artifacts(job_id: str, jobs: Service) -> list[ArtifactOut]:
-    return jobs.artifacts(job_id)
+def list_artifacts(job_id: str, jobs: Service, caller: CurrentCaller) -> list[ArtifactOut]:
+    return jobs.artifacts(caller, job_id)
 
 
 @router.get(
@@ -127,8 +127,8 @@ def list_artifacts(job_id: str, jobs: Service) -> list[ArtifactOut]:
         200: {"content": {"application/octet-stream": {}}, "description": "The artifact's bytes"},
     },
 )
-def download_artifact(job_id: str, name: str, jobs: Service) -> Response:
-    content, media_type = jobs.artifact(job_id, name)
+def download_artifact(job_id: str, name: str, jobs: Service, caller: CurrentCaller) -> Response:
+    content, media_type = jobs.artifact(caller, job_id, name)
     return Response(
         content,
         media_type=media_type,

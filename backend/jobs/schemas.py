@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.events import Event, JobStatus
+from core.events import Event, JobStatus
 
 
 class JobCreate(BaseModel):

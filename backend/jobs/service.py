@@ -3,12 +3,7 @@
 import secrets
 from typing import Any
 
-from sqlalchemy import func, select, update
-
-from backend import events
 from backend.engines.base import JobEngine
-from backend.errors import Conflict, NotFound
-from backend.events import TERMINAL_STATUSES, JobStatus
 from backend.jobs.metrics import downsample, series_from_events
 from backend.jobs.schemas import (
     ArtifactOut,
@@ -18,132 +13,119 @@ from backend.jobs.schemas import (
     MetricSeries,
     ParamsUpdateOut,
 )
-from backend.storage import event_log
-from backend.storage.database import session_scope
-from backend.storage.models import Artifact, Job
+from core.callers import Caller
+from core.channel import JobTicket
+from core.errors import InvalidInput
+from core.events import JobStatus
+from core.store import artifacts, jobs
+from core.store import events as event_store
+from core.store.database import Database
+from core.store.lifecycle import require_active, utcnow
+from core.store.models import Job
 from workers.demos import CATALOGUE
-from workers.demos.contract import ParamsError
-from workers.runtime import JobTicket
-
-ACTIVE = (JobStatus.queued.value, JobStatus.running.value)
 
 
 def new_job_id() -> str:
     return secrets.token_hex(8)
 
 
-class UnknownDemo(ParamsError):
-    def __init__(self, demo: str) -> None:
-        super().__init__(
-            [
-                {
-                    "loc": ["demo"],
-                    "type": "unknown_demo",
-                    "msg": f"unknown demo {demo!r}; choose one of {sorted(CATALOGUE)}",
-                }
-            ]
-        )
+def unknown_demo(demo: str) -> InvalidInput:
+    return InvalidInput(
+        [
+            {
+                "loc": ["demo"],
+                "type": "unknown_demo",
+                "msg": f"unknown demo {demo!r}; choose one of {sorted(CATALOGUE)}",
+            }
+        ]
+    )
 
 
 class JobService:
-    def __init__(self, engine: JobEngine) -> None:
+    def __init__(self, engine: JobEngine, database: Database) -> None:
         self.engine = engine
+        self.database = database
 
-    def create(self, demo: str, params: dict[str, Any]) -> JobOut:
+    def create(self, caller: Caller, demo: str, params: dict[str, Any]) -> JobOut:
         spec = CATALOGUE.get(demo)
         if spec is None:
-            raise UnknownDemo(demo)
+            raise unknown_demo(demo)
         try:
             validated = spec.validate(params).model_dump(mode="json")
-        except ParamsError as error:
-            raise ParamsError([{**e, "loc": ["params", *e["loc"]]} for e in error.errors]) from None
-        with session_scope() as session:
-            job = Job(
-                id=new_job_id(),
-                demo=demo,
-                status=JobStatus.queued.value,
-                params=validated,
-                params_version=1,
-                created_at=event_log.utcnow(),
-            )
-            session.add(job)
-        self.engine.publish(job.id, [events.status(JobStatus.queued)])
+        except InvalidInput as error:
+            raise error.under("params") from None
+        job = Job(
+            id=new_job_id(),
+            demo=demo,
+            params=validated,
+            params_version=1,
+            created_at=utcnow(),
+        )
+        self.engine.create(job)
         self.engine.submit(JobTicket(job.id, demo, validated, 1))
-        return self.get(job.id)
+        return self.get(caller, job.id)
 
-    def get(self, job_id: str) -> JobOut:
-        with session_scope() as session:
-            return JobOut.model_validate(self._job(session, job_id))
+    def get(self, caller: Caller, job_id: str) -> JobOut:
+        with self.database.session() as session:
+            return JobOut.model_validate(jobs.get(session, caller, job_id))
 
-    def find(self, demo: str | None, status: JobStatus | None, limit: int, offset: int) -> JobPage:
-        query = select(Job)
-        if demo:
-            query = query.where(Job.demo == demo)
-        if status:
-            query = query.where(Job.status == status.value)
-        with session_scope() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            jobs = session.scalars(
-                query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
-            ).all()
-            return JobPage(
-                items=[JobOut.model_validate(j) for j in jobs],
-                total=total,
-                limit=limit,
-                offset=offset,
-            )
+    def exists(self, caller: Caller, job_id: str) -> bool:
+        with self.database.session() as session:
+            return jobs.exists(session, caller, job_id)
 
-    def update_params(self, job_id: str, change: dict[str, Any]) -> ParamsUpdateOut:
+    def find(
+        self, caller: Caller, demo: str | None, status: JobStatus | None, limit: int, offset: int
+    ) -> JobPage:
+        with self.database.session() as session:
+            page, total = jobs.find(session, caller, demo, status, limit, offset)
+            items = [JobOut.model_validate(j) for j in page]
+        return JobPage(items=items, total=total, limit=limit, offset=offset)
+
+    def update_params(self, caller: Caller, job_id: str, change: dict[str, Any]) -> ParamsUpdateOut:
         """Apply a live change; optimistic on `params_version`, so concurrent changes queue up."""
         while True:
-            with session_scope() as session:
-                job = self._job(session, job_id)
-                self._require_active(job, "change its params")
-                spec = CATALOGUE[job.demo]
-                params = spec.apply_live_change(job.params, change)
+            with self.database.session() as session:
+                job = jobs.get(session, caller, job_id)
+                require_active(job, "change its params")
+                params = CATALOGUE[job.demo].apply_live_change(job.params, change)
                 version = job.params_version + 1
-                updated = session.execute(
-                    update(Job)
-                    .where(
-                        Job.id == job_id,
-                        Job.params_version == job.params_version,
-                        Job.status.in_(ACTIVE),
-                    )
-                    .values(params=params, params_version=version)
-                ).rowcount
-            if updated:
+                replaced = jobs.replace_params(session, job_id, job.params_version, params)
+            if replaced:
                 self.engine.update_params(job_id, params, version)
                 return ParamsUpdateOut(params=params, version=version)
 
-    def cancel(self, job_id: str) -> JobOut:
-        with session_scope() as session:
-            self._require_active(self._job(session, job_id), "cancel it")
+    def cancel(self, caller: Caller, job_id: str) -> JobOut:
+        with self.database.session() as session:
+            require_active(jobs.get(session, caller, job_id), "cancel it")
         self.engine.cancel(job_id)
-        return self.get(job_id)
+        return self.get(caller, job_id)
 
-    def events(self, job_id: str, after: int, limit: int) -> EventPage:
-        with session_scope() as session:
-            self._job(session, job_id)
-            page = event_log.read(session, job_id, after=after, limit=limit)
+    def events(self, caller: Caller, job_id: str, after: int, limit: int) -> EventPage:
+        with self.database.session() as session:
+            jobs.get(session, caller, job_id)
+            page = event_store.read(session, job_id, after=after, limit=limit)
         return EventPage(events=page, next_after=page[-1]["seq"] if page else after)
 
-    def metrics(self, job_id: str, max_points: int | None) -> dict[str, MetricSeries]:
-        with session_scope() as session:
-            self._job(session, job_id)
-            metric_events = event_log.read(session, job_id, types=["metric"])
+    def stored_events(self, job_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+        """A page of a job's events for a stream whose caller was checked when it opened."""
+        with self.database.session() as session:
+            return event_store.read(session, job_id, after=after, limit=limit)
+
+    def metrics(
+        self, caller: Caller, job_id: str, max_points: int | None
+    ) -> dict[str, MetricSeries]:
+        with self.database.session() as session:
+            jobs.get(session, caller, job_id)
+            metric_events = event_store.read(session, job_id, types=["metric"])
         return {
             name: downsample(steps, values, max_points)
             for name, (steps, values) in series_from_events(metric_events).items()
         }
 
-    def artifacts(self, job_id: str) -> list[ArtifactOut]:
-        with session_scope() as session:
-            self._job(session, job_id)
-            rows = session.execute(
-                select(Artifact.name, Artifact.media_type, Artifact.size, Artifact.created_at)
-                .where(Artifact.job_id == job_id)
-                .order_by(Artifact.name)
-            ).all()
+    def artifacts(self, caller: Caller, job_id: str) -> list[ArtifactOut]:
+        with self.database.session() as session:
+            jobs.get(session, caller, job_id)
+            rows = artifacts.listed(session, job_id)
         return [
             ArtifactOut(
                 name=r.name,
@@ -155,26 +137,7 @@ class JobService:
             for r in rows
         ]
 
-    def artifact(self, job_id: str, name: str) -> tuple[bytes, str]:
-        with session_scope() as session:
-            self._job(session, job_id)
-            row = session.scalar(
-                select(Artifact).where(Artifact.job_id == job_id, Artifact.name == name)
-            )
-            if row is None:
-                raise NotFound("artifact", name)
-            return row.content, row.media_type
-
-    @staticmethod
-    def _job(session: Any, job_id: str) -> Job:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise NotFound("job", job_id)
-        return job
-
-    @staticmethod
-    def _require_active(job: Job, action: str) -> None:
-        if job.status in TERMINAL_STATUSES:
-            raise Conflict(
-                f"job {job.id} has already finished ({job.status}): too late to {action}"
-            )
+    def artifact(self, caller: Caller, job_id: str, name: str) -> tuple[bytes, str]:
+        with self.database.session() as session:
+            jobs.get(session, caller, job_id)
+            return artifacts.content(session, job_id, name)

@@ -14,12 +14,11 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from backend import events
+from backend.dependencies import CurrentCaller
 from backend.engines.base import JobEngine
-from backend.storage import event_log
-from backend.storage.database import session_scope
-from backend.storage.models import Job
+from backend.jobs.service import JobService
 from backend.streams.hub import Subscriber
+from core import events
 
 router = APIRouter(tags=["streams"])
 
@@ -41,19 +40,11 @@ class _Cursor:
         return True
 
 
-def _job_exists(job_id: str) -> bool:
-    with session_scope() as session:
-        return session.get(Job, job_id) is not None
-
-
-def _stored(job_id: str, after: int) -> list[dict[str, Any]]:
-    with session_scope() as session:
-        return event_log.read(session, job_id, after=after, limit=REPLAY_PAGE)
-
-
-async def _backfill(engine: JobEngine, job_id: str, cursor: _Cursor) -> AsyncIterator[dict]:
+async def _backfill(
+    jobs: JobService, engine: JobEngine, job_id: str, cursor: _Cursor
+) -> AsyncIterator[dict]:
     """Everything after the cursor that is already stored or held by the mode."""
-    while page := await run_in_threadpool(_stored, job_id, cursor.last):
+    while page := await run_in_threadpool(jobs.stored_events, job_id, cursor.last, REPLAY_PAGE):
         for event in page:
             if cursor.accept(event):
                 yield event
@@ -66,7 +57,11 @@ async def _backfill(engine: JobEngine, job_id: str, cursor: _Cursor) -> AsyncIte
 
 
 async def _live(
-    engine: JobEngine, subscriber: Subscriber, cursor: _Cursor, heartbeat: float
+    jobs: JobService,
+    engine: JobEngine,
+    subscriber: Subscriber,
+    cursor: _Cursor,
+    heartbeat: float,
 ) -> AsyncIterator[dict]:
     overflow = asyncio.ensure_future(subscriber.overflowed.wait())
     try:
@@ -83,7 +78,7 @@ async def _live(
                 continue
             event = get.result()
             if event["seq"] > cursor.last + 1:  # defensive: fill a hole from storage
-                async for missed in _backfill(engine, subscriber.job_id, cursor):
+                async for missed in _backfill(jobs, engine, subscriber.job_id, cursor):
                     yield missed
             if cursor.accept(event):
                 yield event
@@ -96,19 +91,22 @@ class _TooSlow(Exception):
 
 
 @router.websocket("/api/jobs/{job_id}/stream")
-async def stream(websocket: WebSocket, job_id: str, after: int = 0) -> None:
+async def stream(
+    websocket: WebSocket, job_id: str, caller: CurrentCaller, after: int = 0
+) -> None:
     engine: JobEngine = websocket.app.state.engine
+    jobs: JobService = websocket.app.state.jobs
     heartbeat = websocket.app.state.settings.stream_heartbeat_seconds
     await websocket.accept()
-    if not await run_in_threadpool(_job_exists, job_id):
+    if not await run_in_threadpool(jobs.exists, caller, job_id):
         await websocket.close(CLOSE_UNKNOWN_JOB, f"job {job_id!r} does not exist")
         return
     cursor = _Cursor(max(0, after))
     subscriber = await engine.hub.subscribe(job_id)
     try:
-        async for event in _backfill(engine, job_id, cursor):
+        async for event in _backfill(jobs, engine, job_id, cursor):
             await websocket.send_json(event)
-        async for event in _live(engine, subscriber, cursor, heartbeat):
+        async for event in _live(jobs, engine, subscriber, cursor, heartbeat):
             await websocket.send_json(event)
         await websocket.close(1000, "job finished")
     except _TooSlow:

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from backend.events import event_adapter
+from core.events import event_adapter
 from tests.support import Server
 
 GD = "gradient-descent"

@@ -6,9 +6,9 @@ import time
 import redis
 from celery import Celery
 
-from backend.settings import Settings
+from core.settings import Settings
 from tests.support import REDIS_URL, Server
-from workers.distributed import RUN_JOB_TASK, create_celery
+from core.dispatch import RUN_JOB_TASK, create_celery
 
 GD = "gradient-descent"
 

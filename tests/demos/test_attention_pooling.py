@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from tests.support import RecordingChannel, run_demo
-from workers.context import Control
+from core.channel import Control
 from workers.demos.attention_pooling import train
 
 FAST = {"speed": 0}

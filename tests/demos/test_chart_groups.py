@@ -8,7 +8,7 @@ import torch
 
 from tests.support import RecordingChannel, free_port, run_demo
 from workers.demos import CATALOGUE
-from workers.demos.contract import ChartSpec, DemoSpec
+from core.demo_spec import ChartSpec, DemoSpec
 
 # A few steps of each demo that declares charts: enough for every metric to appear once.
 SMALL_PARAMS: dict[str, dict] = {

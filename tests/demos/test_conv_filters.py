@@ -14,8 +14,8 @@ from PIL import Image
 from torch import nn
 
 from tests.support import RecordingChannel, run_demo
-from workers.context import Control
-from workers.datasets import load
+from core.channel import Control
+from workers.kit.datasets import load
 from workers.demos.conv_filters import DEMO, Params
 from workers.demos.conv_filters.pictures import NEGATIVE_RGB, POSITIVE_RGB, diverging
 from workers.demos.conv_filters.train import (

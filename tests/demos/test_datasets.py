@@ -15,16 +15,16 @@ import pytest
 import torch
 
 from tests.support import free_port, run_demo
-from workers.datasets import (
+from workers.kit.datasets import (
     DatasetUnavailable,
     IdxDataset,
     load,
     load_idx_dataset,
     shuffled_minibatches,
 )
-from workers.datasets.download import RemoteFile
-from workers.datasets.idx import IDX_TYPES, IdxFormatError, parse_idx
-from workers.datasets.published import cache_dir
+from workers.kit.download import RemoteFile
+from workers.kit.datasets.idx import IDX_TYPES, IdxFormatError, parse_idx
+from workers.kit.datasets.published import cache_dir
 
 
 def encode_idx(values: np.ndarray) -> bytes:
@@ -91,7 +91,7 @@ def make_tiny_dataset(mirror: str) -> TinyDataset:
         "test-labels.gz": rng.integers(0, 10, 5, dtype=np.uint8),
     }
     gz = {name: gzip.compress(encode_idx(values)) for name, values in arrays.items()}
-    remote = {name: RemoteFile(name, hashlib.md5(body).hexdigest()) for name, body in gz.items()}
+    remote = {name: RemoteFile(name, f"md5:{hashlib.md5(body).hexdigest()}") for name, body in gz.items()}
     spec = IdxDataset(
         id="tiny",
         title="Tiny",
@@ -182,7 +182,7 @@ def test_download_parses_verifies_caches_and_reports_progress(
 
 
 def test_checksum_mismatch_leaves_nothing_in_the_cache(tiny: TinyDataset, tmp_path: Path) -> None:
-    wrong = replace(tiny.spec, train_labels=RemoteFile("train-labels.gz", "0" * 32))
+    wrong = replace(tiny.spec, train_labels=RemoteFile("train-labels.gz", "md5:" + "0" * 32))
     with pytest.raises(DatasetUnavailable, match="checksum mismatch") as failure:
         load_idx_dataset(wrong, tmp_path, "cpu", Logged())
     assert "train-labels.gz" in str(failure.value)

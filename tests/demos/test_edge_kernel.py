@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from tests.support import RecordingChannel, Server, run_demo
-from workers.context import Control
+from core.channel import Control
 from workers.demos.edge_kernel import DEMO
-from workers.demos.edge_kernel.train import corr2d
+from workers.demos.edge_kernel.model import corr2d
 
 FAST = {"speed": 0}
 BOOK_X = np.ones((6, 8))

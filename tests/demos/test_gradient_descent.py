@@ -5,9 +5,9 @@ import math
 import pytest
 
 from tests.support import RecordingChannel, run_demo
-from workers.context import Control
+from core.channel import Control
 from workers.demos import CATALOGUE
-from workers.demos.contract import ParamsError
+from core.errors import InvalidInput
 
 # -- An independent reference: the book's `train_2d` loop with plain Python floats ---------
 
@@ -262,6 +262,6 @@ def test_live_changes_may_touch_only_live_fields() -> None:
         ({"optimizers": faster[:1]}, ["optimizers"]),
         ({"optimizers": renamed}, ["optimizers", 0]),
     ]:
-        with pytest.raises(ParamsError) as error:
+        with pytest.raises(InvalidInput) as error:
             spec.apply_live_change(current, change)
         assert error.value.errors[0]["loc"] == loc

@@ -17,7 +17,7 @@ import torch
 from PIL import Image
 
 from tests.support import RecordingChannel, free_port, run_demo
-from workers.context import Control
+from core.channel import Control
 from workers.demos.style_transfer import Params
 from workers.demos.style_transfer.train import VGG19_FILE, vgg19_features
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from tests.support import RecordingChannel, Server, run_demo
-from workers.context import Control
-from workers.demos.contract import ParamsError
+from core.channel import Control
+from core.errors import InvalidInput
 from workers.demos.transformer_attention import DEMO, Params, tasks, train
 
 KINDS = ("encoder self-attention", "decoder self-attention", "encoder–decoder attention")
@@ -87,17 +87,17 @@ def test_translation_moves_adjectives_and_agrees_articles() -> None:
 def test_probe_defaults_to_an_example_and_is_checked_against_the_task() -> None:
     assert Params().probe == "diveinto"  # seq_len 8 letters of "dive into deep learning"
     assert Params(task="translate").probe == "the red cat likes a fast car"
-    with pytest.raises(ParamsError) as bad:
+    with pytest.raises(InvalidInput) as bad:
         DEMO.validate({"task": "translate", "probe": "the blue cat"})
     assert bad.value.errors[0]["loc"] == ["probe"] and "'blue'" in bad.value.errors[0]["msg"]
-    with pytest.raises(ParamsError):
+    with pytest.raises(InvalidInput):
         DEMO.validate({"probe": "abcdefghij"})  # longer than seq_len 8
-    with pytest.raises(ParamsError) as bad:
+    with pytest.raises(InvalidInput) as bad:
         DEMO.validate({"hidden": 30, "num_heads": 4})
     assert bad.value.errors[0]["loc"] == ["hidden"]
     current = Params().model_dump()
     assert DEMO.apply_live_change(current, {"probe": "hello"})["probe"] == "hello"
-    with pytest.raises(ParamsError):
+    with pytest.raises(InvalidInput):
         DEMO.apply_live_change(current, {"probe": "Hello!"})
     assert DEMO.live_params == ["dropout", "lr", "probe"]
 

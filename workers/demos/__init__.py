@@ -1,8 +1,9 @@
-"""The catalogue of demos. Adding a demo = adding its package here.
+"""The catalogue of demos, in book order. Adding a demo = adding its package here.
 
 Only the specs are imported (no torch); a worker imports a demo's `train` module when it runs.
 """
 
+from core.demo_spec import DemoSpec
 from workers.demos import (
     attention_pooling,
     conv_filters,
@@ -11,16 +12,18 @@ from workers.demos import (
     style_transfer,
     transformer_attention,
 )
-from workers.demos.contract import DemoSpec
 
 CATALOGUE: dict[str, DemoSpec] = {
     spec.id: spec
-    for spec in [  # book order
-        edge_kernel.DEMO,
-        conv_filters.DEMO,
-        attention_pooling.DEMO,
-        transformer_attention.DEMO,
-        gradient_descent.DEMO,
-        style_transfer.DEMO,
-    ]
+    for spec in sorted(
+        [
+            edge_kernel.DEMO,
+            conv_filters.DEMO,
+            attention_pooling.DEMO,
+            transformer_attention.DEMO,
+            gradient_descent.DEMO,
+            style_transfer.DEMO,
+        ],
+        key=lambda spec: spec.book[0].today.sort_key,
+    )
 }

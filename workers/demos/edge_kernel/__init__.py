@@ -6,64 +6,19 @@ cross-correlated with K = [1, −1] (it marks the band's edges), and a convoluti
 Other targets and images show when a kernel can (and cannot) be recovered from the data.
 """
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
-
-from workers.demos.contract import ChartSpec, DemoSpec, param_field
-
-
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    target: Literal["vertical-edge", "horizontal-edge", "sobel", "blur"] = param_field(
-        "vertical-edge",
-        description="The kernel that makes Y from X: the book's vertical edge detector [1, −1], "
-        "its transpose (horizontal edges), a 3×3 Sobel filter or a 3×3 box blur.",
-    )
-    image: Literal["book", "square", "noise"] = param_field(
-        "book",
-        description="X: the book's 6×8 ones with a band of zeros (vertical edges only), a "
-        "square on a 10×10 background (edges both ways), or 8×8 uniform noise.",
-    )
-    kernel_size: Literal["as-target", "3x3", "5x5"] = param_field(
-        "as-target",
-        description="Size of the learned kernel: the target's own (1×2 for the book), or "
-        "larger, with extra weights that should learn to be zero.",
-    )
-    lr: float = param_field(
-        3e-2,
-        description="Learning rate η of gradient descent on the summed squared error; the book "
-        "uses 3e-2. Larger images and kernels need smaller steps (the job logs the limit).",
-        gt=0,
-        le=10,
-        live=True,
-        log_scale=True,
-    )
-    steps: int = param_field(
-        10, description="Number of updates; the book uses 10.", ge=1, le=10_000, unit="steps"
-    )
-    seed: int = param_field(
-        0, description="Seeds the kernel's random start (and the noise image).", ge=0
-    )
-    speed: float = param_field(
-        5.0,
-        description="Steps per second, so the kernel can be watched; 0 runs flat out.",
-        ge=0,
-        le=1000,
-        unit="steps/s",
-        live=True,
-    )
-
+from core.book import ZefsChapter, d2l
+from core.demo_spec import ChartSpec, DemoSpec
+from workers.demos.edge_kernel.params import Params
 
 DEMO = DemoSpec(
     id="edge-kernel",
     title="Learning an edge-detection kernel",
-    chapter="6.2 Convolutions for Images",
     summary="A 1×2 convolution learns the edge detector [1, −1] from an image and its edges: "
     "watch the two weights move, the loss fall and the output match the target.",
     params=Params,
-    train_module="workers.demos.edge_kernel.train",
+    package=__name__,
+    book=[d2l("7.2", "Convolutions for Images", edition_0_14=("6.2", "Convolutions for Images"))],
+    zefs=[ZefsChapter(5, "Convolutions")],
     charts=[
         ChartSpec("Loss", ["loss"], y_label="squared error", log_scale=True),
         ChartSpec("Kernel weights", ["K[*]"], y_label="weight"),

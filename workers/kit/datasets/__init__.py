@@ -4,32 +4,41 @@
   into `DATA_DIR/datasets/`, checked against the published MD5s, parsed from IDX files.
 - `digits`: scikit-learn's bundled handwritten digits at 28×28; needs no download.
 
-    data = load("fashion-mnist", ctx.data_dir, ctx.device, ctx.log)
+    data = load_for(ctx, "fashion-mnist")
     for X, y in shuffled_minibatches(data.train_images, data.train_labels, 256, generator): ...
 """
 
 from pathlib import Path
 
-from workers.datasets.digits import load_digits_dataset
-from workers.datasets.published import (
+from workers.context import JobContext
+from workers.kit.datasets.digits import load_digits_dataset
+from workers.kit.datasets.published import (
     FASHION_MNIST,
     MNIST,
     DatasetUnavailable,
     IdxDataset,
-    Log,
     is_downloaded,
     load_idx_dataset,
 )
-from workers.datasets.tensors import ImageDataset, shuffled_minibatches
+from workers.kit.datasets.tensors import ImageDataset, shuffled_minibatches
+from workers.kit.download import Log
 
 DOWNLOADABLE: dict[str, IdxDataset] = {spec.id: spec for spec in (FASHION_MNIST, MNIST)}
 
 
-def load(name: str, data_dir: str | Path, device: str, log: Log) -> ImageDataset:
+def load(
+    name: str, data_dir: str | Path, device: str, log: Log, mirror: str | None = None
+) -> ImageDataset:
     """Dataset `name` on `device`; a download is reported through `log` with its progress."""
     if name == "digits":
         return load_digits_dataset(device)
-    return load_idx_dataset(DOWNLOADABLE[name], data_dir, device, log)
+    return load_idx_dataset(DOWNLOADABLE[name], data_dir, device, log, mirror)
+
+
+def load_for(ctx: JobContext, name: str) -> ImageDataset:
+    """Dataset `name` where the job trains, from the cache and mirror its settings name."""
+    settings = ctx.settings
+    return load(name, settings.data_dir, ctx.device, ctx.log, settings.datasets_mirror)
 
 
 def is_cached(name: str, data_dir: str | Path) -> bool:
@@ -46,6 +55,7 @@ __all__ = [
     "ImageDataset",
     "is_cached",
     "load",
+    "load_for",
     "load_idx_dataset",
     "shuffled_minibatches",
 ]

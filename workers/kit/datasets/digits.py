@@ -10,7 +10,7 @@ import torch
 from sklearn.datasets import load_digits
 from torch.nn import functional as F
 
-from workers.datasets.tensors import ImageDataset
+from workers.kit.datasets.tensors import ImageDataset
 
 TEST_EXAMPLES = 297  # the remaining 1,500 train
 SPLIT_SEED = 0  # the same split on every machine

@@ -3,9 +3,9 @@
 Events: one Redis Stream per job whose entry ids are the event `seq` (`<seq>-0`), so a reader
 resumes from any cursor with XRANGE/XREAD. A Lua script numbers and appends a batch
 atomically, whoever produces it (the worker, or the API for `queued`, `cancelled` before start
-and heartbeat failures), and drops anything that comes after a job's terminal status. Every
-producer then stores the same numbered events in the database, which keeps them after the
-stream is trimmed and expired.
+and heartbeat failures), and drops anything that comes after a job's terminal status. The
+`RedisPublisher` then stores the same numbered events in the database, which keeps them after
+the stream is trimmed and expired.
 
 Controls: the newest live params (only ever replaced by a higher version) and a cancel flag,
 read by the worker at step boundaries.
@@ -16,7 +16,11 @@ from typing import Any
 
 import redis
 
-from backend.events import Draft, is_terminal_status
+from core.events import Draft, JobStatus, is_terminal_status, status
+from core.store import events as event_store
+from core.store.database import Database
+from core.store.lifecycle import Lifecycle
+from core.store.models import Job
 
 STREAM_MAXLEN = 20_000  # entries kept per job; the database holds the rest
 FINISHED_TTL_SECONDS = 3600  # how long a finished job's stream and keys linger
@@ -129,3 +133,35 @@ class RedisEventLog:
         if version is None:
             return None, None, bool(cancel)
         return json.loads(params), int(version), bool(cancel)
+
+
+class RedisPublisher:
+    """The distributed mode's sequencer, for workers and API processes alike: in one database
+    transaction the lifecycle makes the drafts' transitions, Redis numbers and appends them
+    (for live readers), and the database stores them (for good)."""
+
+    def __init__(self, database: Database, lifecycle: Lifecycle, log: RedisEventLog) -> None:
+        self.database = database
+        self.lifecycle = lifecycle
+        self.log = log
+
+    def create(self, job: Job) -> list[dict[str, Any]]:
+        """Store a new job and its first event, `queued`."""
+        with self.database.session() as session:
+            self.lifecycle.create(session, job)
+            numbered = self.log.append(job.id, [status(JobStatus.queued)])
+            event_store.append(session, job.id, numbered)
+        return numbered
+
+    def publish(
+        self, job_id: str, drafts: list[Draft], *, only_from: JobStatus | None = None
+    ) -> list[dict[str, Any]]:
+        """The numbered events; [] when the lifecycle refused or the job had already ended."""
+        with self.database.session() as session:
+            admitted = self.lifecycle.admit(session, job_id, drafts, only_from=only_from)
+            numbered = self.log.append(job_id, admitted)
+            if not numbered:  # the job ended in Redis first: keep nothing of this batch
+                session.rollback()
+                return []
+            event_store.append(session, job_id, numbered)
+        return numbered

@@ -6,12 +6,21 @@ models describe the same shapes for validation and for the OpenAPI document. A w
 carries `heartbeat` messages, which have no `seq` and are never stored.
 """
 
-import base64
 import time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
+
+from core.frames import (
+    FrameData,
+    HeatmapData,
+    ImageData,
+    ImageGridData,
+    LinesData,
+    PointsData,
+    SurfaceData,
+)
 
 
 class JobStatus(StrEnum):
@@ -28,17 +37,6 @@ class JobStatus(StrEnum):
 
 
 TERMINAL_STATUSES = frozenset(s for s in JobStatus if s.is_terminal)
-
-
-class FrameKind(StrEnum):
-    """How a frame's `data` is drawn; the UI has one generic renderer per kind."""
-
-    surface = "surface"  # {"x": [..], "y": [..], "z": [[..]], "minima": [[x, y], ..]}
-    points = "points"  # {"labels": [..], "points": [[x, y], ..]}: one point per series
-    image = "image"  # {"format": "png"|"webp", "base64": "..", "width": w, "height": h}
-    image_grid = "image_grid"  # {"images": [image, ..], "columns": n, "titles": [..]}
-    heatmap = "heatmap"  # {"values": [[..]], "x_labels": [..], "y_labels": [..]}
-    lines = "lines"  # {"series": [{"label", "x": [..], "y": [..], "style": "line"|"points"}]}
 
 
 class _EventBase(BaseModel):
@@ -66,11 +64,50 @@ class ParamsEvent(_EventBase):
     version: int = Field(description="Increases with every accepted live change.")
 
 
-class FrameEvent(_EventBase):
+class _FrameEventBase(_EventBase):
     type: Literal["frame"] = "frame"
-    name: str
-    kind: FrameKind
-    data: Any
+    name: str = Field(description="The panel it is drawn in; a newer frame replaces an older.")
+
+
+class SurfaceFrameEvent(_FrameEventBase):
+    kind: Literal["surface"] = "surface"
+    data: SurfaceData
+
+
+class PointsFrameEvent(_FrameEventBase):
+    kind: Literal["points"] = "points"
+    data: PointsData
+
+
+class ImageFrameEvent(_FrameEventBase):
+    kind: Literal["image"] = "image"
+    data: ImageData
+
+
+class ImageGridFrameEvent(_FrameEventBase):
+    kind: Literal["image_grid"] = "image_grid"
+    data: ImageGridData
+
+
+class HeatmapFrameEvent(_FrameEventBase):
+    kind: Literal["heatmap"] = "heatmap"
+    data: HeatmapData
+
+
+class LinesFrameEvent(_FrameEventBase):
+    kind: Literal["lines"] = "lines"
+    data: LinesData
+
+
+FrameEvent = Annotated[
+    SurfaceFrameEvent
+    | PointsFrameEvent
+    | ImageFrameEvent
+    | ImageGridFrameEvent
+    | HeatmapFrameEvent
+    | LinesFrameEvent,
+    Field(discriminator="kind"),
+]
 
 
 class LogEvent(_EventBase):
@@ -119,24 +156,14 @@ def params(step: int, params: dict[str, Any], version: int) -> Draft:
     return {"type": "params", "ts": time.time(), "step": step, "params": params, "version": version}
 
 
-def frame(step: int | None, name: str, kind: FrameKind, data: Any) -> Draft:
+def frame(step: int | None, name: str, data: FrameData) -> Draft:
     return {
         "type": "frame",
         "ts": time.time(),
         "step": step,
         "name": name,
-        "kind": kind.value,
-        "data": data,
-    }
-
-
-def image_data(encoded: bytes, image_format: str, width: int, height: int) -> dict[str, Any]:
-    """The `data` of an `image` frame (and of each image of an `image_grid`)."""
-    return {
-        "format": image_format,
-        "base64": base64.b64encode(encoded).decode("ascii"),
-        "width": width,
-        "height": height,
+        "kind": data.kind.value,
+        "data": data.model_dump(mode="json"),
     }
 
 
@@ -150,5 +177,10 @@ def log(message: str, *, progress: float | None = None, step: int | None = None)
     }
 
 
+def status_of(draft: Draft) -> JobStatus | None:
+    return JobStatus(draft["status"]) if draft["type"] == "status" else None
+
+
 def is_terminal_status(draft: Draft) -> bool:
-    return draft["type"] == "status" and JobStatus(draft["status"]).is_terminal
+    status = status_of(draft)
+    return status is not None and status.is_terminal

@@ -1,5 +1,6 @@
 """Every setting DiveLab reads, in one place. Environment variables use the `DIVELAB_` prefix."""
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -90,9 +91,22 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{self.data_dir / 'divelab.sqlite3'}"
 
+    @property
+    def has_external_database(self) -> bool:
+        """A database DiveLab does not own: its schema is upgraded by `divelab migrate`."""
+        return self.database_url is not None
+
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+    def as_environment(self) -> dict[str, str]:
+        """These settings as DIVELAB_* variables, for a process that should read the same."""
+        values = self.model_dump(mode="json", exclude_none=True)
+        return {
+            f"DIVELAB_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in values.items()
+        }
 
 
 @lru_cache

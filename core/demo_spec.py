@@ -9,10 +9,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
+
+from core.book import BookSection, ZefsChapter
+from core.errors import InvalidInput
 
 
 def param_field(
@@ -42,20 +46,6 @@ def param_field(
 def is_live(info: FieldInfo) -> bool:
     extra = info.json_schema_extra
     return isinstance(extra, dict) and extra.get("live") is True
-
-
-class ParamsError(Exception):
-    """Invalid params, as a list of pydantic-style errors ({"loc", "msg", "type"})."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
-        self.errors = errors
-
-    @classmethod
-    def from_validation(cls, error: ValidationError) -> "ParamsError":
-        return cls(
-            [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
-        )
 
 
 @dataclass(frozen=True)
@@ -91,22 +81,59 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
-class DemoSpec:
-    id: str
-    title: str
-    chapter: str  # book section, e.g. "11.6 Momentum"
-    summary: str
-    params: type[BaseModel]
-    train_module: str  # imported by workers only; defines `run(ctx) -> summary dict`
-    what_to_try: list[str] = field(default_factory=list)
-    needs_gpu: bool = False  # routes the job to a GPU worker in the distributed mode
-    # how the UI groups the metrics into charts; empty: one chart with every metric
-    charts: list[ChartSpec] = field(default_factory=list)
+class Notice:
+    """Something about how a run was made that a learner must not miss, read from its summary:
+    when `summary[key]` is not one of `real_values` (a fallback stood in), the UI shows
+    `headline` above the summary's `<key>_note`."""
+
+    key: str
+    headline: str
+    real_values: Sequence[str]  # kept as a tuple
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "real_values", tuple(self.real_values))
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    """A demo, as its package declares it: `DEMO = DemoSpec(..., package=__name__)`.
+
+    The package holds the rest: `train.run(ctx) -> summary` (imported by workers only) and
+    `preview.svg`, the catalogue's picture.
+    """
+
+    id: str
+    title: str
+    summary: str
+    params: type[BaseModel]
+    package: str
+    book: Sequence[BookSection]  # the sections it reproduces, the main one first
+    zefs: Sequence[ZefsChapter] = ()
+    what_to_try: Sequence[str] = ()
+    needs_gpu: bool = False  # routes the job to a GPU worker in the distributed mode
+    # how the UI groups the metrics into charts; empty: one chart with every metric
+    charts: Sequence[ChartSpec] = ()
+    notices: Sequence[Notice] = ()
+
+    def __post_init__(self) -> None:
+        if not self.book:
+            raise ValueError(f"demo {self.id!r} names no section of the book")
         titles = [chart.title for chart in self.charts]
         if len(set(titles)) != len(titles):
             raise ValueError(f"demo {self.id!r}: chart titles must differ, got {titles}")
+
+    @property
+    def train_module(self) -> str:
+        return f"{self.package}.train"
+
+    @property
+    def chapter(self) -> str:
+        """The main section, "12.3 Gradient Descent" (today's d2l.ai numbering)."""
+        return str(self.book[0].today)
+
+    @cached_property
+    def preview_svg(self) -> bytes:
+        return (resources.files(self.package) / "preview.svg").read_bytes()
 
     def chart_of(self, metric: str) -> ChartSpec | None:
         """The chart that draws a metric, or None for the "Other" chart."""
@@ -131,10 +158,10 @@ class DemoSpec:
         try:
             return self.params.model_validate(params)
         except ValidationError as error:
-            raise ParamsError.from_validation(error) from None
+            raise InvalidInput.from_validation(error) from None
 
     def apply_live_change(self, current: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
-        """The params after a live change, or ParamsError naming what may not change."""
+        """The params after a live change, or InvalidInput naming what may not change."""
         not_live = [
             {
                 "loc": [name],
@@ -145,12 +172,12 @@ class DemoSpec:
             if name not in self.live_params
         ]
         if not_live:
-            raise ParamsError(not_live)
+            raise InvalidInput(not_live)
         old = self.validate(current)
         new = self.validate({**current, **change})
         frozen = list(_frozen_differences(old, new, []))
         if frozen:
-            raise ParamsError(frozen)
+            raise InvalidInput(frozen)
         return new.model_dump(mode="json")
 
 

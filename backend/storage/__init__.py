@@ -1,1 +1,0 @@
-"""Persistence: SQLAlchemy models, sessions, the event log and artifacts."""

@@ -1,0 +1,69 @@
+"""Every error DiveLab reports to a caller: one hierarchy, each with its HTTP status and a
+stable machine-readable `type`. The API renders all of them with one handler."""
+
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+
+
+class DiveLabError(Exception):
+    status_code: ClassVar[int] = 500
+    type: ClassVar[str] = "error"
+
+    def __init__(self, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "type": self.type}
+
+
+class NotFound(DiveLabError):
+    status_code = 404
+    type = "not_found"
+
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"{what} {ident!r} does not exist")
+
+
+class Conflict(DiveLabError):
+    """The request is valid but illegal in the resource's current state."""
+
+    status_code = 409
+    type = "conflict"
+
+
+class TooLarge(DiveLabError):
+    status_code = 413
+    type = "too_large"
+
+
+class UnsupportedMediaType(DiveLabError):
+    status_code = 415
+    type = "unsupported_media_type"
+
+
+class InvalidInput(DiveLabError):
+    """Invalid input, as pydantic-style errors ({"loc", "msg", "type"}); `loc` starts at the
+    request body (the handler adds "body"), or at the params of a demo."""
+
+    status_code = 422
+    type = "invalid_input"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def from_validation(cls, error: ValidationError) -> "InvalidInput":
+        return cls(
+            [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+        )
+
+    def under(self, *prefix: str | int) -> "InvalidInput":
+        """The same errors, located under `prefix` (the params of a job: "params")."""
+        return type(self)([{**e, "loc": [*prefix, *e["loc"]]} for e in self.errors])
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": [{**e, "loc": ["body", *e["loc"]]} for e in self.errors], "type": self.type}

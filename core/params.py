@@ -1,0 +1,34 @@
+"""The params most demos share, declared once: each demo gives its default and says, in its
+description, what the number means in its book section; ranges, units and liveness are here."""
+
+from typing import Any
+
+from core.demo_spec import param_field
+
+
+def learning_rate(default: float, description: str, *, le: float = 10) -> Any:
+    """η, live and on a log scale: a learner's favourite knob."""
+    return param_field(default, description=description, gt=0, le=le, live=True, log_scale=True)
+
+
+def seed(description: str) -> Any:
+    return param_field(0, description=description, ge=0)
+
+
+def speed(default: float, description: str, *, unit: str = "steps/s", le: float = 1000) -> Any:
+    """Steps per second so the learner can watch; 0 runs flat out (see kit.pacing)."""
+    return param_field(default, description=description, ge=0, le=le, unit=unit, live=True)
+
+
+def steps(default: int, description: str, *, le: int) -> Any:
+    return param_field(default, description=description, ge=1, le=le, unit="steps")
+
+
+def epochs(default: int, description: str, *, le: int) -> Any:
+    return param_field(default, description=description, ge=1, le=le, unit="epochs")
+
+
+def batch_size(
+    default: int, description: str, *, ge: int = 1, le: int, unit: str = "examples"
+) -> Any:
+    return param_field(default, description=description, ge=ge, le=le, unit=unit)

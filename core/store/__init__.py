@@ -1,0 +1,1 @@
+"""The job store: tables, sessions, the job lifecycle, and one repository per table."""

@@ -1,0 +1,94 @@
+"""SQL for the `jobs` table. Reads take the caller; status changes belong to the lifecycle."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from core.callers import Caller
+from core.errors import NotFound
+from core.events import JobStatus
+from core.store.lifecycle import utcnow
+from core.store.models import Job
+from core.store.visibility import visible_to
+
+ACTIVE = (JobStatus.queued.value, JobStatus.running.value)
+
+
+def get(session: Session, caller: Caller, job_id: str) -> Job:
+    job = session.scalar(select(Job).where(Job.id == job_id, visible_to(caller)))
+    if job is None:
+        raise NotFound("job", job_id)
+    return job
+
+
+def exists(session: Session, caller: Caller, job_id: str) -> bool:
+    return session.scalar(select(Job.id).where(Job.id == job_id, visible_to(caller))) is not None
+
+
+def load(session: Session, job_id: str) -> Job:
+    """A job by id for DiveLab itself (a worker that claimed it), never for a caller."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("job", job_id)
+    return job
+
+
+def find(
+    session: Session,
+    caller: Caller,
+    demo: str | None,
+    status: JobStatus | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Job], int]:
+    """A page of jobs, newest first, and how many match in all."""
+    query = select(Job).where(visible_to(caller))
+    if demo:
+        query = query.where(Job.demo == demo)
+    if status:
+        query = query.where(Job.status == status.value)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset))
+    return page.all(), total
+
+
+def left_active(session: Session) -> Sequence[Job]:
+    """Jobs queued or running, oldest first: what a restarted server finds."""
+    return session.scalars(
+        select(Job).where(Job.status.in_(ACTIVE)).order_by(Job.created_at)
+    ).all()
+
+
+def silent_since(session: Session, cutoff: datetime) -> list[tuple[str, str | None]]:
+    """(id, worker) of running jobs whose worker has not stamped them since `cutoff`."""
+    rows = session.execute(
+        select(Job.id, Job.worker).where(
+            Job.status == JobStatus.running.value, Job.heartbeat_at < cutoff
+        )
+    )
+    return [(job_id, worker) for job_id, worker in rows]
+
+
+def replace_params(
+    session: Session, job_id: str, expected_version: int, params: dict[str, Any]
+) -> bool:
+    """Store live params as version `expected_version + 1`, unless another change or the
+    job's end came first (optimistic on `params_version`)."""
+    return bool(
+        session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.params_version == expected_version,
+                Job.status.in_(ACTIVE),
+            )
+            .values(params=params, params_version=expected_version + 1)
+        ).rowcount
+    )
+
+
+def stamp_heartbeat(session: Session, job_id: str) -> None:
+    session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow()))

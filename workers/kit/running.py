@@ -1,0 +1,43 @@
+"""Running means of training metrics, summed on the device between reports.
+
+Reading a value from a GPU makes it finish its queued work, so a loop that read its loss every
+step would make the GPU wait for Python at every step. These sums stay on the device and are
+read once per report (the book's `Accumulator`, without the per-step `.item()`).
+"""
+
+import time
+
+import torch
+from torch import Tensor
+
+
+class RunningMeans:
+    def __init__(self, device: str | torch.device) -> None:
+        self.device = torch.device(device)
+        self.reset()
+
+    def reset(self) -> None:
+        self._sums: dict[str, Tensor] = {}
+        self.weight = 0.0  # examples (or steps) added since the last report
+        self.units = 0  # what throughput counts: examples, tokens...
+        self.started = time.perf_counter()
+
+    def add(self, values: dict[str, Tensor | float], weight: float = 1, units: int = 0) -> None:
+        """Add each value, weighted (a batch's mean loss, weighted by its size)."""
+        for name, value in values.items():
+            term = torch.as_tensor(value, device=self.device).detach().float() * weight
+            self._sums[name] = self._sums[name] + term if name in self._sums else term
+        self.weight += weight
+        self.units += units
+
+    def read(self) -> dict[str, float]:
+        """The weighted means since the last read, and `per_second` (units per second); the
+        sums start again from zero."""
+        means = {name: (total / self.weight).item() for name, total in self._sums.items()}
+        seconds = time.perf_counter() - self.started
+        means["per_second"] = self.units / seconds if seconds > 0 else 0.0
+        self.reset()
+        return means
+
+    def __bool__(self) -> bool:
+        return self.weight > 0

@@ -1,0 +1,72 @@
+"""A worker process of the embedded pool: imports torch once, then runs jobs on request.
+
+The API process starts it as `python -m workers.pool_process FD` with the settings in its
+environment, and talks to it over the socket FD: commands come in (`run`, `params`, `cancel`,
+`stop`), events and artifacts go out (`core.channel.PipeMessage`). Nothing is shared but the
+socket, so a worker killed mid-write cannot leave a lock held for the others, and its end of
+the socket closing is how the API learns that it died.
+"""
+
+import signal
+import sys
+from multiprocessing.connection import Connection
+from typing import Any
+
+from core.channel import Control, JobTicket, PipeMessage
+from core.events import Draft
+from core.images import ImageLibrary
+from core.settings import Settings
+from core.store.database import Database
+from workers.context import JobResources
+from workers.runtime import cpu_threads_per_worker, prepare_process, resolve_device, run_job
+
+
+class PipeChannel:
+    def __init__(self, conn: Connection, job_id: str) -> None:
+        self._conn = conn
+        self._job_id = job_id
+        self._cancelled = False
+
+    def emit(self, draft: Draft) -> None:
+        self._conn.send((PipeMessage.event, self._job_id, draft))
+
+    def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
+        self._conn.send((PipeMessage.artifact, self._job_id, name, media_type, content))
+
+    def poll(self) -> Control:
+        newest: tuple[dict[str, Any], int] | None = None
+        while self._conn.poll():
+            command, job_id, *payload = self._conn.recv()
+            if job_id != self._job_id:
+                continue  # meant for a job this worker has already finished
+            if command == PipeMessage.cancel:
+                self._cancelled = True
+            elif command == PipeMessage.params and (newest is None or payload[1] > newest[1]):
+                newest = (payload[0], payload[1])
+        if newest is None:
+            return Control(cancel=self._cancelled)
+        return Control(params=newest[0], version=newest[1], cancel=self._cancelled)
+
+
+def serve(conn: Connection, settings: Settings) -> None:
+    # Ctrl-C in the terminal reaches the whole process group; the API shuts workers down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    prepare_process(settings.device, cpu_threads_per_worker(settings.workers))
+    resources = JobResources(
+        settings, ImageLibrary(Database.of(settings)), resolve_device(settings.device)
+    )
+    conn.send((PipeMessage.ready, None))
+    while True:
+        try:
+            command, job_id, *payload = conn.recv()
+        except EOFError:
+            return
+        if command == PipeMessage.stop:
+            return
+        if command == PipeMessage.run:
+            run_job(JobTicket(**payload[0]), PipeChannel(conn, job_id), resources)
+            conn.send((PipeMessage.idle, job_id))
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])), Settings())
