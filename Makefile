@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run migrate test lint format system-deps bench lock frontend
+.PHONY: install run migrate test lint format system-deps bench lock frontend types
 
 # requirements.lock pins every package; torch is pinned to 2.13.0, the CPU build on this kind
 # of machine (a looser torch requirement would pull several GB of CUDA wheels).
@@ -36,7 +36,14 @@ $(FRONTEND_BUILD): $(FRONTEND_MODULES) $(FRONTEND_SOURCES)
 
 frontend: $(FRONTEND_BUILD)
 
-run: install migrate frontend
+# The UI's TypeScript types of the API, generated from its OpenAPI document; a test fails
+# when the committed file and the server drift apart.
+types: install $(FRONTEND_MODULES)
+	$(BIN)/python -m backend.openapi frontend/openapi.json
+	cd frontend && npx --no-install openapi-typescript openapi.json -o src/api/schema.d.ts
+	rm frontend/openapi.json
+
+run: install frontend
 	$(BIN)/divelab serve
 
 # Debian packages the tests drive: chromium (browser tests) and docker-compose (validates
@@ -53,6 +60,7 @@ system-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -12,6 +12,7 @@ from core.store.database import Database
 
 def migrate() -> None:
     """Bring the database schema to the newest Alembic revision."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     database = Database.of(get_settings())
     schema.upgrade(database)
     database.dispose()
@@ -40,6 +41,7 @@ def serve() -> None:
     from backend.app import create_app
 
     prepare_schema()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws_ping_interval=20)
 
@@ -62,7 +64,6 @@ def main(argv: list[str] | None = None) -> None:
         "worker", help="run jobs from Redis (distributed mode); see `divelab worker --help`"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     {"serve": serve, "migrate": migrate}[args.command]()
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
 from core.errors import DiveLabError, InvalidInput
 

@@ -1,6 +1,6 @@
 """Training throughput of the transformer-attention demo's loop against a plain PyTorch loop.
 
-Both train the same Transformer (`workers.demos.transformer_attention.train.Transformer`) on the
+Both train the same Transformer (`workers.demos.transformer_attention.model.Transformer`) on the
 same generated batches, step for step:
 
 - demo: `train.run`, everything it does included: a checkpoint per step (live params), and
@@ -18,17 +18,24 @@ for each loop and the ratio demo / plain, on the CPU and, when one is visible, o
 
 import argparse
 import contextlib
+import tempfile
 import time
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from workers.context import Control, JobContext
+from core.channel import Control
+from core.images import ImageLibrary
+from core.settings import Settings
+from core.store.database import Database
+from workers.context import JobContext, JobResources
 from workers.demos.transformer_attention import DEMO, Params
 from workers.demos.transformer_attention import train as demo
+from workers.demos.transformer_attention.model import PAD_ID, Transformer, Vocabs
 from workers.demos.transformer_attention.tasks import TASKS
 
 CONFIGS = {  # name -> params; "book" is the book's model size
@@ -54,6 +61,12 @@ class MetricsChannel:
         return Control()
 
 
+def resources(device: str) -> JobResources:
+    """What a worker offers a job; the demo reads nothing from its data directory."""
+    settings = Settings(data_dir=Path(tempfile.gettempdir()))
+    return JobResources(settings, ImageLibrary(Database.of(settings)), device)
+
+
 def synchronize(device: str) -> None:
     if device == "cuda":
         torch.cuda.synchronize()
@@ -62,14 +75,14 @@ def synchronize(device: str) -> None:
 def total_tokens(params: Params) -> int:
     """Tokens in the batches a run of `params.steps` steps trains on (the same in both loops)."""
     task = TASKS[params.task]
-    batches = demo.training_batches(task, params, demo.Vocabs.of(task), "cpu")
+    batches = demo.training_batches(task, params, Vocabs.of(task), "cpu")
     return sum(batch.tokens for batch in islice(batches, params.steps))
 
 
 def demo_loop(params: Params, device: str) -> tuple[float, float]:
     """(end-to-end tokens/sec, the demo's own training-only tokens/sec)."""
     channel = MetricsChannel()
-    ctx = JobContext(DEMO, params, 1, channel, device, "/tmp")
+    ctx = JobContext(DEMO, params, 1, channel, resources(device))
     started = time.perf_counter()
     demo.run(ctx)
     synchronize(device)
@@ -82,9 +95,9 @@ def demo_loop(params: Params, device: str) -> tuple[float, float]:
 
 def plain_loop(params: Params, device: str, autocast: bool) -> float:
     task = TASKS[params.task]
-    vocabs = demo.Vocabs.of(task)
+    vocabs = Vocabs.of(task)
     torch.manual_seed(params.seed)
-    model = demo.Transformer(vocabs, params).to(device)
+    model = Transformer(vocabs, params).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=params.lr)
     precision = (
         torch.autocast("cuda", dtype=torch.bfloat16) if autocast else contextlib.nullcontext()
@@ -96,7 +109,7 @@ def plain_loop(params: Params, device: str, autocast: bool) -> float:
         with precision:
             logits = model(batch.source, batch.decoder_input)
             loss = F.cross_entropy(
-                logits.flatten(0, 1), batch.labels.flatten(), ignore_index=demo.PAD_ID
+                logits.flatten(0, 1), batch.labels.flatten(), ignore_index=PAD_ID
             )
         optimizer.zero_grad()
         loss.backward()

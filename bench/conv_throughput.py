@@ -16,17 +16,25 @@ GPU.
 """
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from workers.context import Control, JobContext
-from workers.kit.datasets import ImageDataset
+from core.channel import Control
+from core.images import ImageLibrary
+from core.settings import Settings
+from core.store.database import Database
+from workers.context import JobContext, JobResources
 from workers.demos.conv_filters import DEMO, Params
-from workers.demos.conv_filters.train import build_model, fit, prepare
+from workers.demos.conv_filters.model import build_model
+from workers.demos.conv_filters.train import fit
+from workers.kit.datasets import ImageDataset
+from workers.kit.device import convolution_layout
 
 CLASSES = 10
 TEST_EXAMPLES = 1000  # the demo evaluates after each epoch; kept small, it is not timed
@@ -43,6 +51,12 @@ class DiscardingChannel:
 
     def poll(self) -> Control:
         return Control()
+
+
+def resources(device: str) -> JobResources:
+    """What a worker offers a job; the loop timed here reads nothing from its data directory."""
+    settings = Settings(data_dir=Path(tempfile.gettempdir()))
+    return JobResources(settings, ImageLibrary(Database.of(settings)), device)
 
 
 def random_images(examples: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -62,9 +76,9 @@ def demo_loop(params: Params, images: torch.Tensor, labels: torch.Tensor, device
         test_images=test_images.to(device),
         test_labels=test_labels.to(device),
     )
-    ctx = JobContext(DEMO, params, 1, DiscardingChannel(), device, "/tmp")
+    ctx = JobContext(DEMO, params, 1, DiscardingChannel(), resources(device))
     torch.manual_seed(params.seed)
-    net = prepare(build_model(params, CLASSES).to(device), data.device)
+    net = convolution_layout(build_model(params, CLASSES).to(device), data.device)
     return fit(ctx, net, data).examples_per_sec
 
 

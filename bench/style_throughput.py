@@ -27,13 +27,25 @@ from typing import Any
 import torch
 from torch import nn
 
-from backend import events
-from backend.images.service import open_rgb
-from core.channel import Control
-from workers.demos.style_transfer.train import VGG19_FILE, preprocess, synthesized_shape
-from workers.runtime import JobTicket, run_job
+from core.channel import Control, JobTicket
+from core.events import JobStatus
+from core.images import ImageLibrary
+from core.settings import Settings
+from core.store.database import Database
+from workers.context import JobResources
+from workers.demos.style_transfer.model import preprocess, synthesized_shape
+from workers.demos.style_transfer.weights import VGG19_FILE
+from workers.runtime import run_job
 
 CONTENT, STYLE, HEIGHT = "china", "stained-glass", 300
+
+
+def resources(data_dir: str, device: str) -> JobResources:
+    """What a worker process offers a job (as in tests/support.py), settings from the
+    environment, caches in `data_dir`."""
+    settings = Settings(data_dir=Path(data_dir))
+    database = Database(f"sqlite:///{Path(data_dir) / 'divelab.sqlite3'}")
+    return JobResources(settings, ImageLibrary(database), device)
 
 
 class SummaryChannel:
@@ -133,12 +145,13 @@ class SynthesizedImage(nn.Module):
         return self.weight
 
 
-def book_loop(steps: int, device: str) -> float:
+def book_loop(steps: int, device: str, data_dir: str) -> float:
     pretrained_net = book_vgg19_features()
     net = nn.Sequential(
         *[pretrained_net[i] for i in range(max(content_layers + style_layers) + 1)]
     ).to(device)
-    content_img, style_img = open_rgb(CONTENT), open_rgb(STYLE)
+    images = resources(data_dir, device).images  # built-ins: never read from the database
+    content_img, style_img = images.open_rgb(CONTENT), images.open_rgb(STYLE)
     shape = synthesized_shape(content_img, HEIGHT)
     content_X = preprocess(content_img, shape).to(device)
     contents_Y, _ = extract_features(net, content_X, content_layers, style_layers)
@@ -171,9 +184,9 @@ def book_loop(steps: int, device: str) -> float:
 def demo_loop(steps: int, device: str, data_dir: str) -> float:
     params = {"content": CONTENT, "style": STYLE, "size": HEIGHT, "steps": steps}
     channel = SummaryChannel()
-    run_job(JobTicket("bench", "style-transfer", params, 1), channel, device, data_dir)
+    run_job(JobTicket("bench", "style-transfer", params, 1), channel, resources(data_dir, device))
     summary = channel.final.get("summary") or {}
-    if channel.final.get("status") != events.JobStatus.succeeded or summary["features"] != "vgg19":
+    if channel.final.get("status") != JobStatus.succeeded or summary["features"] != "vgg19":
         raise RuntimeError(f"the demo did not run on VGG19: {channel.final}")
     return summary["steps_per_second"]
 
@@ -196,11 +209,11 @@ def synchronize(device: str) -> None:
 
 def compare(device: str, steps: int, repeats: int, data_dir: str) -> None:
     demo_loop(2, device, data_dir)  # warm-up: allocator, cuDNN's algorithm choice
-    book_loop(2, device)
+    book_loop(2, device, data_dir)
     demo, book = [], []
     for _ in range(repeats):  # interleaved, so a machine busy with other work slows both alike
         demo.append(demo_loop(steps, device, data_dir))
-        book.append(book_loop(steps, device))
+        book.append(book_loop(steps, device, data_dir))
     print(f"{device}: {repeats} × {steps} steps at {HEIGHT}×450, steps/s best (median)")
     for name, rates in (("demo", demo), ("book", book)):
         print(f"  {name} {max(rates):8.2f} ({statistics.median(rates):.2f})")

@@ -7,7 +7,7 @@ training code of a demo lives in its `train` module and is imported only by work
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from typing import Any

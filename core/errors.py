@@ -66,4 +66,7 @@ class InvalidInput(DiveLabError):
         return type(self)([{**e, "loc": [*prefix, *e["loc"]]} for e in self.errors])
 
     def body(self) -> dict[str, Any]:
-        return {"detail": [{**e, "loc": ["body", *e["loc"]]} for e in self.errors], "type": self.type}
+        return {
+            "detail": [{**e, "loc": ["body", *e["loc"]]} for e in self.errors],
+            "type": self.type,
+        }

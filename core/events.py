@@ -10,7 +10,7 @@ import time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 from core.frames import (
     FrameData,
@@ -40,6 +40,9 @@ TERMINAL_STATUSES = frozenset(s for s in JobStatus if s.is_terminal)
 
 
 class _EventBase(BaseModel):
+    # `type` and `kind` have defaults but are always sent: say so in the OpenAPI document.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     seq: int = Field(ge=1, description="1, 2, 3... per job, with no gaps.")
     ts: float = Field(description="Unix time in seconds when the event was produced.")
     step: int | None = Field(default=None, description="Training step, for training events.")
@@ -99,26 +102,31 @@ class LinesFrameEvent(_FrameEventBase):
     data: LinesData
 
 
-FrameEvent = Annotated[
-    SurfaceFrameEvent
-    | PointsFrameEvent
-    | ImageFrameEvent
-    | ImageGridFrameEvent
-    | HeatmapFrameEvent
-    | LinesFrameEvent,
-    Field(discriminator="kind"),
-]
-
-
 class LogEvent(_EventBase):
     type: Literal["log"] = "log"
     message: str
     progress: float | None = Field(default=None, ge=0, le=1)
 
 
+def _tag(event: Any) -> str:
+    """`type`, and for frames `frame:<kind>`: one flat union, so that the OpenAPI document
+    (and the TypeScript generated from it) lists every event shape side by side."""
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
+    return f"frame:{get('kind')}" if get("type") == "frame" else str(get("type"))
+
+
 Event = Annotated[
-    StatusEvent | MetricEvent | ParamsEvent | FrameEvent | LogEvent,
-    Field(discriminator="type"),
+    Annotated[StatusEvent, Tag("status")]
+    | Annotated[MetricEvent, Tag("metric")]
+    | Annotated[ParamsEvent, Tag("params")]
+    | Annotated[LogEvent, Tag("log")]
+    | Annotated[SurfaceFrameEvent, Tag("frame:surface")]
+    | Annotated[PointsFrameEvent, Tag("frame:points")]
+    | Annotated[ImageFrameEvent, Tag("frame:image")]
+    | Annotated[ImageGridFrameEvent, Tag("frame:image_grid")]
+    | Annotated[HeatmapFrameEvent, Tag("frame:heatmap")]
+    | Annotated[LinesFrameEvent, Tag("frame:lines")],
+    Discriminator(_tag),
 ]
 event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 

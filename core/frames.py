@@ -22,7 +22,7 @@ class FrameKind(StrEnum):
 
 
 class FrameData(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
     kind: ClassVar[FrameKind]
 
 
@@ -84,7 +84,7 @@ class HeatmapData(FrameData):
 
 
 class LineSeries(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
     label: str
     x: list[float]

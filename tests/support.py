@@ -201,7 +201,8 @@ def start_server(
         **(extra_env or {}),
     }
     bin_dir = Path(sys.executable).parent
-    subprocess.run([bin_dir / "divelab", "migrate"], env=env, check=True, capture_output=True)
+    if "DIVELAB_DATABASE_URL" in env:  # an external database is migrated by its operator
+        subprocess.run([bin_dir / "divelab", "migrate"], env=env, check=True, capture_output=True)
     log = open(data_dir / "server.log", "w")  # noqa: SIM115 - lives as long as the server
     process = subprocess.Popen(
         [bin_dir / "divelab", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT

@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from PIL import Image
 from pydantic import BaseModel
@@ -21,7 +21,6 @@ from core import events
 from core.channel import Control, WorkerChannel
 from core.demo_spec import DemoSpec
 from core.frames import FrameData
-from core.images import ImageLibrary
 from core.settings import Settings
 from workers.kit.download import Download, fetch, logged_progress
 
@@ -43,12 +42,18 @@ class Diverged(Exception):
         )
 
 
+class ImageSource(Protocol):
+    """Images by id (`core.images.ImageLibrary` in a worker process)."""
+
+    def open_rgb(self, image_id: str) -> Image.Image: ...
+
+
 @dataclass(frozen=True)
 class JobResources:
     """What a worker process offers its jobs beyond the channel."""
 
     settings: Settings
-    images: ImageLibrary
+    images: ImageSource
     device: str
 
     @property
@@ -75,7 +80,7 @@ class JobContext(Generic[P]):
 
     @property
     def device(self) -> str:
-        """"cpu" or "cuda": where the demo trains."""
+        """ "cpu" or "cuda": where the demo trains."""
         return self.resources.device
 
     @property
@@ -148,4 +153,3 @@ class JobContext(Generic[P]):
         """The verified file in `folder`, fetched first if it is not there; progress in the
         job's log. Raises `kit.download.Unavailable` with what to do by hand."""
         return fetch(download, folder, logged_progress(self.log, download.title))
-

@@ -12,7 +12,7 @@ from core.demo_spec import ChartSpec, DemoSpec, Notice
 from core.errors import NotFound
 from workers.demos import CATALOGUE
 
-router = APIRouter(prefix="/api/demos", tags=["demos"])
+router = APIRouter(prefix="/api/demos", tags=["demos"], responses=responses(422))
 
 
 class ChartOut(BaseModel):
@@ -72,7 +72,9 @@ class ZefsChapterOut(BaseModel):
 
     @classmethod
     def of(cls, chapter: ZefsChapter) -> "ZefsChapterOut":
-        return cls(chapter=chapter.chapter, chapter_title=chapter.chapter_title, topic=chapter.topic)
+        return cls(
+            chapter=chapter.chapter, chapter_title=chapter.chapter_title, topic=chapter.topic
+        )
 
 
 class NoticeOut(BaseModel):

@@ -36,7 +36,12 @@ class RefuseOversizedBodies(APIRoute):
         return refuse_oversized
 
 
-router = APIRouter(prefix="/api/images", tags=["images"], route_class=RefuseOversizedBodies)
+router = APIRouter(
+    prefix="/api/images",
+    tags=["images"],
+    route_class=RefuseOversizedBodies,
+    responses=responses(422),
+)
 
 
 def service(request: Request) -> ImageService:

@@ -13,7 +13,6 @@ from pathlib import PurePath
 from typing import Any, BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import Row
 
 from backend.images.schemas import ImageOut
 from core.builtin_images import BUILTINS
@@ -141,7 +140,7 @@ def builtin_out(image_id: str) -> ImageOut | None:
     )
 
 
-def upload_out(row: Row[Any]) -> ImageOut:
+def upload_out(row: Any) -> ImageOut:
     return ImageOut(
         id=row.id,
         title=row.name,

@@ -18,7 +18,8 @@ from backend.jobs.schemas import (
 from backend.jobs.service import JobService
 from core.events import JobStatus
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=responses(422))
+
 
 def service(request: Request) -> JobService:
     return request.app.state.jobs

@@ -91,9 +91,7 @@ class _TooSlow(Exception):
 
 
 @router.websocket("/api/jobs/{job_id}/stream")
-async def stream(
-    websocket: WebSocket, job_id: str, caller: CurrentCaller, after: int = 0
-) -> None:
+async def stream(websocket: WebSocket, job_id: str, caller: CurrentCaller, after: int = 0) -> None:
     engine: JobEngine = websocket.app.state.engine
     jobs: JobService = websocket.app.state.jobs
     heartbeat = websocket.app.state.settings.stream_heartbeat_seconds

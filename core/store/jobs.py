@@ -51,15 +51,15 @@ def find(
     if status:
         query = query.where(Job.status == status.value)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = session.scalars(query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset))
+    page = session.scalars(
+        query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+    )
     return page.all(), total
 
 
 def left_active(session: Session) -> Sequence[Job]:
     """Jobs queued or running, oldest first: what a restarted server finds."""
-    return session.scalars(
-        select(Job).where(Job.status.in_(ACTIVE)).order_by(Job.created_at)
-    ).all()
+    return session.scalars(select(Job).where(Job.status.in_(ACTIVE)).order_by(Job.created_at)).all()
 
 
 def silent_since(session: Session, cutoff: datetime) -> list[tuple[str, str | None]]:

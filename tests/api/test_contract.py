@@ -46,7 +46,7 @@ def test_catalogue_describes_params_with_defaults_ranges_and_liveness(server: Se
     sections = [tuple(int(n) for n in d["chapter"].split()[0].split(".")) for d in demos]
     assert sections == sorted(sections)  # book order
     demo = one.json()
-    assert demo["chapter"].startswith("11.")
+    assert demo["chapter"] == "12.3 Gradient Descent"  # today's d2l.ai numbering
     assert set(demo["live_params"]) == {"optimizers", "speed"}
     props = demo["params_schema"]["properties"]
     assert props["steps"]["default"] == 20 and props["steps"]["maximum"] == 100_000
@@ -54,6 +54,28 @@ def test_catalogue_describes_params_with_defaults_ranges_and_liveness(server: Se
     gd_schema = demo["params_schema"]["$defs"]["GD"]["properties"]["lr"]
     assert gd_schema["live"] is True and gd_schema["scale"] == "log"
     assert missing.status_code == 404
+
+
+def test_catalogue_names_both_books_and_serves_each_demos_picture(server: Server) -> None:
+    with server.client() as client:
+        demos = {d["id"]: d for d in client.get("/api/demos").json()}
+        picture = client.get(demos["transformer-attention"]["preview_url"])
+        missing = client.get("/api/demos/no-such-demo/preview.svg")
+    (main,) = demos["transformer-attention"]["book"]
+    assert (main["number"], main["chapter_title"]) == (
+        "11.7",
+        "Attention Mechanisms and Transformers",
+    )
+    assert main["edition_0_14"] == {"number": "10.3", "title": "Transformer"}
+    assert [z["topic"] for z in demos["transformer-attention"]["zefs"]] == [
+        "Attention",
+        "Transformers",
+    ]
+    for demo in demos.values():
+        assert demo["book"] and demo["zefs"] and demo["what_to_try"]
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/svg+xml"
+    assert picture.content.lstrip().startswith(b"<svg")
+    assert missing.status_code == 404 and missing.json()["type"] == "not_found"
 
 
 def test_catalogue_serves_each_demos_metric_charts(server: Server) -> None:

@@ -6,9 +6,9 @@ import time
 import redis
 from celery import Celery
 
+from core.dispatch import RUN_JOB_TASK, create_celery
 from core.settings import Settings
 from tests.support import REDIS_URL, Server
-from core.dispatch import RUN_JOB_TASK, create_celery
 
 GD = "gradient-descent"
 

@@ -190,6 +190,8 @@ def test_an_unknown_image_fails_the_job_clearly(server: Server) -> None:
 def test_the_api_side_of_images_never_imports_torch() -> None:
     check = (
         "import sys; import backend.images.router, backend.images.service as s; "
-        "s.ImageService().content('stained-glass'); assert 'torch' not in sys.modules"
+        "from core.callers import LOCAL_USER; from core.store.database import Database; "
+        "s.ImageService(Database('sqlite://')).content(LOCAL_USER, 'stained-glass'); "
+        "assert 'torch' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", check], cwd=ROOT, check=True)

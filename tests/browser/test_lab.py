@@ -39,7 +39,7 @@ def demo_url(server: Server, params: dict) -> str:
 
 def test_train_change_live_stop_compare_and_permalink(page: Page, server: Server, shoot) -> None:
     page.goto(server.url + "/")
-    expect(page.get_by_role("heading", name="11 Optimization Algorithms")).to_be_visible()
+    expect(page.get_by_role("heading", name="12 Optimization Algorithms")).to_be_visible()
     card = page.get_by_role("link", name=re.compile("Gradient descent on a loss surface"))
     expect(card).to_be_visible()
     shoot(page, "01-catalogue")
@@ -47,7 +47,11 @@ def test_train_change_live_stop_compare_and_permalink(page: Page, server: Server
     card.click()
     expect(page).to_have_url(re.compile(f"/demos/{DEMO}$"))
     expect(page.get_by_role("heading", name="What to try")).to_be_visible()
-    expect(page.get_by_text("Book section")).to_contain_text("11.3")
+    expect(page.get_by_text("Book section")).to_contain_text("12.3 Gradient Descent")
+    section = page.get_by_role("link", name="12.3 Gradient Descent")
+    expect(section).to_have_attribute("href", re.compile(r"^https://d2l\.ai/"))
+    expect(page.locator(".book-edition")).to_contain_text("0.14 edition: 11.3 Gradient Descent")
+    expect(page.locator(".book-zefs")).to_contain_text("Zefs Guide to Deep Learning")
     # the form edits go into the URL, so the page can be shared as a link
     page.locator("#param-steps").fill("400")
     page.locator("#param-speed").fill("40")

@@ -5,9 +5,9 @@ import math
 import pytest
 import torch
 
-from tests.support import RecordingChannel, run_demo
 from core.channel import Control
-from workers.demos.attention_pooling import train
+from tests.support import RecordingChannel, run_demo
+from workers.demos.attention_pooling import model
 
 FAST = {"speed": 0}
 
@@ -70,12 +70,12 @@ def test_sgd_learns_the_width_as_in_the_book() -> None:
 
 
 def test_gaussian_kernel_of_width_sigma_is_the_learned_kernel_with_w_one_over_sigma() -> None:
-    data = train.make_data(torch.Generator().manual_seed(3))
-    fixed = train.nadaraya_watson(data.x_test, data.x_train, data.y_train, "gaussian", 0.4)
-    net = train.NWKernelRegression(torch.Generator())
+    data = model.make_data(torch.Generator().manual_seed(3))
+    fixed = model.nadaraya_watson(data.x_test, data.x_train, data.y_train, "gaussian", 0.4)
+    net = model.NWKernelRegression(torch.Generator())
     with torch.no_grad():
         net.w.fill_(1 / 0.4)
-    learned = train.learned_pooling(net, data)
+    learned = model.learned_pooling(net, data)
     torch.testing.assert_close(learned.weights, fixed.weights)
     torch.testing.assert_close(learned.predictions, fixed.predictions)
 
@@ -83,7 +83,7 @@ def test_gaussian_kernel_of_width_sigma_is_the_learned_kernel_with_w_one_over_si
 def test_a_query_beyond_every_boxcar_window_gets_no_weight_and_no_prediction() -> None:
     keys, values = torch.tensor([0.0, 1.0], dtype=torch.float64), torch.tensor([2.0, 4.0])
     queries = torch.tensor([0.5, 3.0], dtype=torch.float64)
-    pooled = train.nadaraya_watson(queries, keys, values.double(), "boxcar", 0.6)
+    pooled = model.nadaraya_watson(queries, keys, values.double(), "boxcar", 0.6)
     assert pooled.weights.tolist() == [[0.5, 0.5], [0.0, 0.0]]
     assert pooled.predictions[0].item() == 3.0
     assert math.isnan(pooled.predictions[1].item())

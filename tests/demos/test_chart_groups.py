@@ -6,9 +6,9 @@ from functools import cache
 import pytest
 import torch
 
+from core.demo_spec import ChartSpec, DemoSpec
 from tests.support import RecordingChannel, free_port, run_demo
 from workers.demos import CATALOGUE
-from core.demo_spec import ChartSpec, DemoSpec
 
 # A few steps of each demo that declares charts: enough for every metric to appear once.
 SMALL_PARAMS: dict[str, dict] = {
@@ -103,7 +103,7 @@ def test_patterns_are_whole_names_where_only_star_is_special() -> None:
 
 def spec_with(charts: list[ChartSpec]) -> DemoSpec:
     base = CATALOGUE["gradient-descent"]
-    return DemoSpec("d", "t", "1.1 x", "s", base.params, base.train_module, charts=charts)
+    return DemoSpec("d", "t", "s", base.params, base.package, base.book, charts=charts)
 
 
 def test_a_metric_goes_to_the_first_chart_that_matches_it() -> None:
@@ -125,4 +125,4 @@ def test_bad_chart_declarations_are_refused() -> None:
 
 
 def test_the_default_is_one_chart_for_every_metric() -> None:
-    assert CATALOGUE["gradient-descent"].charts == []
+    assert len(CATALOGUE["gradient-descent"].charts) == 0

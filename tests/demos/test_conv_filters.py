@@ -13,18 +13,18 @@ import torch
 from PIL import Image
 from torch import nn
 
-from tests.support import RecordingChannel, run_demo
 from core.channel import Control
-from workers.kit.datasets import load
+from tests.support import RecordingChannel, run_demo
 from workers.demos.conv_filters import DEMO, Params
-from workers.demos.conv_filters.pictures import NEGATIVE_RGB, POSITIVE_RGB, diverging
-from workers.demos.conv_filters.train import (
+from workers.demos.conv_filters.model import (
     build_model,
     feature_maps,
-    first_layer_filters,
     make_optimizer,
     set_live_hyperparameters,
 )
+from workers.demos.conv_filters.views import first_layer_filters
+from workers.kit.datasets import load
+from workers.kit.views import NEGATIVE_RGB, POSITIVE_RGB, diverging
 
 # A short run on the digits that learns: 2 epochs of 24 steps.
 TRAINING = {"model": "lenet-modern", "epochs": 2, "batch_size": 64, "lr": 0.3, "seed": 3}
@@ -194,7 +194,7 @@ def test_filters_and_feature_maps(training: RecordingChannel) -> None:
     # The first frame shows exactly the initial weights, one picture per 5×5 filter.
     torch.manual_seed(TRAINING["seed"])
     initial = build_model(Params(**TRAINING), 10).conv1.weight
-    assert conv1[0]["data"] == first_layer_filters(initial)
+    assert conv1[0]["data"] == first_layer_filters(initial).model_dump(mode="json")
     weights = initial.detach().numpy()[:, 0]
     pictures = [decode(image) for image in conv1[0]["data"]["images"]]
     assert len(pictures) == 6 and all(p.shape == (50, 50, 3) for p in pictures)

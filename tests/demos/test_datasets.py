@@ -22,9 +22,9 @@ from workers.kit.datasets import (
     load_idx_dataset,
     shuffled_minibatches,
 )
-from workers.kit.download import RemoteFile
 from workers.kit.datasets.idx import IDX_TYPES, IdxFormatError, parse_idx
 from workers.kit.datasets.published import cache_dir
+from workers.kit.download import RemoteFile
 
 
 def encode_idx(values: np.ndarray) -> bytes:
@@ -91,7 +91,9 @@ def make_tiny_dataset(mirror: str) -> TinyDataset:
         "test-labels.gz": rng.integers(0, 10, 5, dtype=np.uint8),
     }
     gz = {name: gzip.compress(encode_idx(values)) for name, values in arrays.items()}
-    remote = {name: RemoteFile(name, f"md5:{hashlib.md5(body).hexdigest()}") for name, body in gz.items()}
+    remote = {
+        name: RemoteFile(name, f"md5:{hashlib.md5(body).hexdigest()}") for name, body in gz.items()
+    }
     spec = IdxDataset(
         id="tiny",
         title="Tiny",

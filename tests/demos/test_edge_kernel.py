@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.support import RecordingChannel, Server, run_demo
 from core.channel import Control
+from tests.support import RecordingChannel, Server, run_demo
 from workers.demos.edge_kernel import DEMO
 from workers.demos.edge_kernel.model import corr2d
 

@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from tests.support import RecordingChannel, run_demo
 from core.channel import Control
-from workers.demos import CATALOGUE
 from core.errors import InvalidInput
+from tests.support import RecordingChannel, run_demo
+from workers.demos import CATALOGUE
 
 # -- An independent reference: the book's `train_2d` loop with plain Python floats ---------
 

@@ -16,10 +16,11 @@ import pytest
 import torch
 from PIL import Image
 
-from tests.support import RecordingChannel, free_port, run_demo
 from core.channel import Control
+from tests.support import RecordingChannel, free_port, run_demo
 from workers.demos.style_transfer import Params
-from workers.demos.style_transfer.train import VGG19_FILE, vgg19_features
+from workers.demos.style_transfer.model import vgg19_features
+from workers.demos.style_transfer.weights import VGG19_FILE
 
 SMALL = {"content": "china", "style": "stained-glass", "size": 32}
 
@@ -134,7 +135,7 @@ def test_a_download_shows_its_progress_and_is_hash_checked(
     progress = [d["progress"] for d in channel.of_type("log") if d["progress"] is not None]
     assert len(progress) >= 3 and progress == sorted(progress) and progress[-1] == 1.0
     assert channel.final["status"] == "failed"
-    assert "invalid hash value" in channel.final["error"] and url in channel.final["error"]
+    assert "checksum mismatch" in channel.final["error"] and url in channel.final["error"]
     assert list((data_dir / "weights").iterdir()) == []  # no partial file left
 
 

@@ -4,10 +4,16 @@ import httpx
 import pytest
 import torch
 
-from tests.support import RecordingChannel, Server, run_demo
 from core.channel import Control
 from core.errors import InvalidInput
-from workers.demos.transformer_attention import DEMO, Params, tasks, train
+from tests.support import RecordingChannel, Server, run_demo
+from workers.demos.transformer_attention import DEMO, Params, tasks
+from workers.demos.transformer_attention.model import (
+    Transformer,
+    Vocabs,
+    greedy_decode,
+    make_batch,
+)
 
 KINDS = ("encoder self-attention", "decoder self-attention", "encoder–decoder attention")
 # Small enough to train in seconds on one CPU core.
@@ -36,11 +42,11 @@ def metric_series(channel: RecordingChannel, *names: str) -> list[tuple]:
 
 def test_attention_weights_are_rows_summing_to_one_with_masked_positions_at_zero() -> None:
     params = Params(**{**TINY, "num_layers": 2, "num_heads": 4, "hidden": 16})
-    vocabs = train.Vocabs.of(tasks.TASKS["reverse"])
+    vocabs = Vocabs.of(tasks.TASKS["reverse"])
     torch.manual_seed(0)
-    model = train.Transformer(vocabs, params).eval()
+    model = Transformer(vocabs, params).eval()
     pairs = [(list("abcde"), list("edcba")), (list("xy"), list("yx"))]  # the second is padded
-    batch = train.make_batch(pairs, vocabs, "cpu")
+    batch = make_batch(pairs, vocabs, "cpu")
     with torch.no_grad():
         model(batch.source, batch.decoder_input)
     weights = model.attention_weights()
@@ -63,11 +69,11 @@ def test_attention_weights_are_rows_summing_to_one_with_masked_positions_at_zero
 
 def test_greedy_decoding_equals_one_teacher_forced_pass_on_its_own_output() -> None:
     """What makes the probe's maps honest: the causal mask makes re-reading equal decoding."""
-    vocabs = train.Vocabs.of(tasks.TASKS["sort"])
+    vocabs = Vocabs.of(tasks.TASKS["sort"])
     torch.manual_seed(1)
-    model = train.Transformer(vocabs, Params(**TINY)).eval()
+    model = Transformer(vocabs, Params(**TINY)).eval()
     source = torch.tensor([vocabs.source.ids(list("dcab"))])
-    output = train.greedy_decode(model, source, vocabs, 5)
+    output = greedy_decode(model, source, vocabs, 5)
     decoder_input = torch.cat([torch.tensor([[vocabs.bos_id]]), output[:, :-1]], dim=1)
     with torch.no_grad():
         logits = model(source, decoder_input)

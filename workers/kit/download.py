@@ -83,13 +83,14 @@ class Unavailable(RuntimeError):
     """A file is not in the cache and none of its URLs served it."""
 
     def __init__(self, download: Download, folder: Path, failures: list[DownloadFailed]) -> None:
+        self.failures = failures
         reasons = "\n".join(f"  {failure}" for failure in failures)
+        where = "on a machine with a connection" if self.offline else "from a source you trust"
         super().__init__(
             f"Could not download {download.title}:\n{reasons}\n"
-            f"Download {download.urls[0]} ({download.file.checksum}) on a machine with a "
-            f"connection and put it, named {download.file.name}, in {folder}/ ."
+            f"Download {download.urls[0]} ({download.file.checksum}) {where} and put it, "
+            f"named {download.file.name}, in {folder}/ ."
         )
-        self.failures = failures
 
     @property
     def offline(self) -> bool:
@@ -183,7 +184,8 @@ def _copy_body(url: str, file: BinaryIO, algorithm: str, progress: Progress) -> 
                     progress(received, total)
                     last_report = time.monotonic()
         except (OSError, http.client.HTTPException) as error:  # reset, stalled or cut short
-            raise DownloadFailed(url, f"transfer broke off after {received} bytes ({error})")
+            broke_off = f"transfer broke off after {received} bytes ({error})"
+            raise DownloadFailed(url, broke_off) from None
     # urllib returns a short body without complaint when the server closes early.
     if total is not None and received != total:
         raise DownloadFailed(url, f"transfer broke off after {received} of {total} bytes")

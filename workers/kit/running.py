@@ -32,8 +32,9 @@ class RunningMeans:
 
     def read(self) -> dict[str, float]:
         """The weighted means since the last read, and `per_second` (units per second); the
-        sums start again from zero."""
-        means = {name: (total / self.weight).item() for name, total in self._sums.items()}
+        sums and the clock start again from zero (reset again after work that should not
+        count, such as an evaluation)."""
+        means = {name: total.item() / self.weight for name, total in self._sums.items()}
         seconds = time.perf_counter() - self.started
         means["per_second"] = self.units / seconds if seconds > 0 else 0.0
         self.reset()

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
-from core.frames import HeatmapData, ImageData, ImageGridData, LineSeries, LinesData, PointsData
+from core.frames import HeatmapData, ImageData, ImageGridData, LinesData, LineSeries, PointsData
 
 DECIMALS = 4
 

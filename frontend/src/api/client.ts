@@ -1,13 +1,29 @@
 /** A thin typed client of the REST API; every failure becomes an ApiError a view can show. */
 
 import { storedApiBase } from "./settings";
-import type { Artifact, Demo, ImageInfo, Job, JobPage, MetricSeries, Params, ValidationIssue } from "./types";
+import type {
+  Artifact,
+  Demo,
+  ErrorMessage,
+  ImageInfo,
+  Job,
+  JobPage,
+  MetricSeries,
+  Params,
+  ParamsUpdate,
+  ValidationErrorMessage,
+  ValidationIssue,
+} from "./types";
+
+type ErrorBody = ErrorMessage | ValidationErrorMessage;
 
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number, // 0: the server could not be reached
     readonly issues: ValidationIssue[] = [],
+    /** The API's machine-readable kind of error ("not_found", "conflict"...); null without one. */
+    readonly type: string | null = null,
   ) {
     super(message);
   }
@@ -33,7 +49,7 @@ export class ApiClient {
     return this.request("POST", "/api/jobs", { demo, params });
   }
 
-  updateParams(id: string, change: Params): Promise<{ params: Params; version: number }> {
+  updateParams(id: string, change: Params): Promise<ParamsUpdate> {
     return this.request("PATCH", `/api/jobs/${encodeURIComponent(id)}/params`, change);
   }
 
@@ -83,8 +99,9 @@ export class ApiClient {
     });
   }
 
+  /** Where an API path is served ("/api/..." on the API's base); an absolute URL stays as it is. */
   url(path: string): string {
-    return this.base + path;
+    return /^[a-z][a-z\d+.-]*:/i.test(path) ? path : this.base + path;
   }
 
   private unreachable(): ApiError {
@@ -107,20 +124,25 @@ export class ApiClient {
   }
 }
 
-/** The ApiError of a failed response, from FastAPI's `{"detail": ...}` body when it has one. */
+/**
+ * The ApiError of a failed response, from the API's `{"detail": ..., "type": ...}` body
+ * (`ErrorMessage`, or `ValidationErrorMessage` with a list of issues) when it has one.
+ */
 export function errorOfBody(status: number, statusText: string, body: string): ApiError {
-  let detail: unknown = null;
+  let parsed: Partial<ErrorBody> | null = null;
   try {
-    detail = (JSON.parse(body) as { detail?: unknown } | null)?.detail;
+    parsed = JSON.parse(body) as Partial<ErrorBody> | null;
   } catch {
     // not JSON (a proxy's error page): fall back to the status line
   }
+  const detail: unknown = parsed?.detail;
+  const type = typeof parsed?.type === "string" ? parsed.type : null;
   if (Array.isArray(detail)) {
     const issues = detail as ValidationIssue[];
-    return new ApiError(issues.map((issue) => issue.msg).join("; "), status, issues);
+    return new ApiError(issues.map((issue) => issue.msg).join("; "), status, issues, type);
   }
   const message = typeof detail === "string" ? detail : `${status} ${statusText}`.trim();
-  return new ApiError(message, status);
+  return new ApiError(message, status, [], type);
 }
 
 export const api = new ApiClient();

@@ -1,6 +1,14 @@
-/** The shapes of the DiveLab API (see docs/architecture.md and /openapi.json). */
+/**
+ * The shapes of the DiveLab API. They are generated from the server's OpenAPI document into
+ * `schema.d.ts` (`make types`; never edited by hand): this module only names them for the UI,
+ * and keeps by hand what OpenAPI cannot describe (JSON Schema, the websocket's heartbeat).
+ */
 
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "diverged";
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type JobStatus = Schemas["JobStatus"];
 
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
   "succeeded",
@@ -46,123 +54,64 @@ export interface JsonSchema {
   widget?: string;
 }
 
+/** A demo (`GET /api/demos`), its free-form `params_schema` read as the JSON Schema it is. */
+export type Demo = Omit<Schemas["DemoOut"], "params_schema"> & { params_schema: JsonSchema };
+/** A section of *Dive into Deep Learning* a demo reproduces (today's numbering, and 0.14's). */
+export type BookSection = Schemas["BookSectionOut"];
+/** A chapter of *Zefs Guide to Deep Learning* that explains what a demo shows. */
+export type ZefsChapter = Schemas["ZefsChapterOut"];
+/** How to read a `<key>_note` of a run's summary (`Demo.notices`). */
+export type NoticeSpec = Schemas["NoticeOut"];
 /** A metrics chart a demo declares: metric names, or patterns where `*` is any text. */
-export interface ChartSpec {
-  title: string;
-  metrics: string[];
-  y_label: string | null;
-  log_scale: boolean;
-}
+export type ChartSpec = Schemas["ChartOut"];
 
-export interface Demo {
-  id: string;
-  title: string;
-  chapter: string;
-  summary: string;
-  params_schema: JsonSchema;
-  live_params: string[];
-  what_to_try: string[];
-  /** How metrics are grouped into charts; empty: one chart with every metric. */
-  charts: ChartSpec[];
-}
-
-export interface Job {
-  id: string;
-  demo: string;
-  status: JobStatus;
-  params: Params;
-  params_version: number;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error: string | null;
-  summary: Record<string, unknown> | null;
-  worker: string | null;
-}
-
-export interface JobPage {
-  items: Job[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface MetricSeries {
-  steps: number[];
-  values: number[];
-  total_points: number;
-}
-
-export interface Artifact {
-  name: string;
-  media_type: string;
-  size: number;
-  url: string;
-}
-
+export type Job = Schemas["JobOut"];
+export type JobPage = Schemas["JobPage"];
+export type MetricSeries = Schemas["MetricSeries"];
+export type Artifact = Schemas["ArtifactOut"];
 /** An image a demo can use (`GET /api/images`): a built-in one or an upload. */
-export interface ImageInfo {
-  id: string;
-  title: string;
-  source: "builtin" | "upload";
-  /** What a built-in image suits best; null for uploads. */
-  suggested_as: "content" | "style" | null;
-  credit: string | null;
-  media_type: string;
-  width: number;
-  height: number;
-  size: number;
-  created_at: string | null;
-  /** Where its bytes are served (a path on the API). */
-  url: string;
-}
+export type ImageInfo = Schemas["ImageOut"];
+/** A failed request's body: `detail` says what went wrong, `type` what kind ("not_found"...). */
+export type ErrorMessage = Schemas["ErrorMessage"];
+/** A 422's body: one issue per invalid input. */
+export type ValidationErrorMessage = Schemas["ValidationErrorMessage"];
+export type ValidationIssue = Schemas["ValidationErrorItem"];
+export type ParamsUpdate = Schemas["ParamsUpdateOut"];
+export type EventPage = Schemas["EventPage"];
 
-export interface ValidationIssue {
-  loc: (string | number)[];
-  msg: string;
-  type: string;
-}
+export type StatusEvent = Schemas["StatusEvent"];
+export type MetricEvent = Schemas["MetricEvent"];
+export type ParamsEvent = Schemas["ParamsEvent"];
+export type LogEvent = Schemas["LogEvent"];
 
-export type FrameKind = "surface" | "points" | "image" | "image_grid" | "heatmap" | "lines";
+export type SurfaceFrameEvent = Schemas["SurfaceFrameEvent"];
+export type PointsFrameEvent = Schemas["PointsFrameEvent"];
+export type ImageFrameEvent = Schemas["ImageFrameEvent"];
+export type ImageGridFrameEvent = Schemas["ImageGridFrameEvent"];
+export type HeatmapFrameEvent = Schemas["HeatmapFrameEvent"];
+export type LinesFrameEvent = Schemas["LinesFrameEvent"];
 
-interface EventBase {
-  seq: number;
-  ts: number;
-  step?: number | null;
-}
+/** A picture a job sends; its `kind` says which renderer draws it and the shape of its `data`. */
+export type FrameEvent =
+  | SurfaceFrameEvent
+  | PointsFrameEvent
+  | ImageFrameEvent
+  | ImageGridFrameEvent
+  | HeatmapFrameEvent
+  | LinesFrameEvent;
+export type FrameKind = FrameEvent["kind"];
+/** The `data` of a frame of this kind. */
+export type FrameData<K extends FrameKind = FrameKind> = Extract<FrameEvent, { kind: K }>["data"];
 
-export interface StatusEvent extends EventBase {
-  type: "status";
-  status: JobStatus;
-  error?: string | null;
-  summary?: Record<string, unknown> | null;
-  worker?: string | null;
-}
+export type SurfaceData = Schemas["SurfaceData"];
+export type PointsData = Schemas["PointsData"];
+export type ImageData = Schemas["ImageData"];
+export type ImageGridData = Schemas["ImageGridData"];
+export type HeatmapData = Schemas["HeatmapData"];
+export type LinesData = Schemas["LinesData"];
+export type LineSeries = Schemas["LineSeries"];
 
-export interface MetricEvent extends EventBase {
-  type: "metric";
-  values: Record<string, number>;
-}
-
-export interface ParamsEvent extends EventBase {
-  type: "params";
-  params: Params;
-  version: number;
-}
-
-export interface FrameEvent extends EventBase {
-  type: "frame";
-  name: string;
-  kind: FrameKind;
-  data: unknown;
-}
-
-export interface LogEvent extends EventBase {
-  type: "log";
-  message: string;
-  progress?: number | null;
-}
-
+/** Everything a job tells the world, in `seq` order (the items of `EventPage.events`). */
 export type JobEvent = StatusEvent | MetricEvent | ParamsEvent | FrameEvent | LogEvent;
 
 /** Sent by the websocket when idle; it has no `seq` and is never stored. */

@@ -1,15 +1,10 @@
 /** `heatmap` frames (a confusion matrix, attention weights): cells in viridis, labelled axes. */
 
+import type { HeatmapData } from "../api/types";
 import { rgb, viridis } from "../charts/palette";
 import { formatNumber } from "../run/paramDiff";
 import { fitCanvas } from "./canvas";
 import type { FrameContext, FrameView } from "./registry";
-
-export interface HeatmapData {
-  values: number[][];
-  x_labels?: string[];
-  y_labels?: string[];
-}
 
 const MAX_CELL = 36;
 const LABEL_FONT = "11px system-ui, sans-serif";
@@ -24,10 +19,10 @@ export function heatmapRenderer(host: HTMLElement, { run, name }: FrameContext):
   let shownSeq = -1;
   return {
     update() {
-      const frame = run.frames.get(name);
+      const frame = run.frameOf(name, "heatmap");
       if (!frame || frame.seq === shownSeq) return;
       shownSeq = frame.seq;
-      const data = frame.data as HeatmapData;
+      const { data } = frame;
       const [low, high] = drawHeatmap(canvas, data, Math.max(240, host.clientWidth));
       scale.replaceChildren(scaleBar(low, high));
       canvas.setAttribute(
@@ -51,18 +46,17 @@ export function drawHeatmap(
   const columns = data.values[0]?.length ?? 0;
   const measure = document.createElement("canvas").getContext("2d")!;
   measure.font = LABEL_FONT;
-  const widest = (labels: string[] | undefined) =>
-    Math.max(0, ...(labels ?? []).map((l) => measure.measureText(l).width));
+  const widest = (labels: string[]) => Math.max(0, ...labels.map((l) => measure.measureText(l).width));
   const left = Math.ceil(widest(data.y_labels)) + 8;
   const bottom = Math.ceil(widest(data.x_labels)) + 12; // x labels are written at 45°
   const cell = Math.max(4, Math.min(MAX_CELL, Math.floor((maxWidth - left - 8) / Math.max(1, columns))));
   const context = fitCanvas(canvas, left + cell * columns + 8, cell * rows + bottom + 8);
-  const finite = data.values.flat().filter(Number.isFinite);
+  const finite = data.values.flat().filter(isValue);
   const low = Math.min(...finite);
   const high = Math.max(...finite);
   data.values.forEach((row, i) =>
     row.forEach((value, j) => {
-      context.fillStyle = Number.isFinite(value)
+      context.fillStyle = isValue(value)
         ? rgb(viridis(high > low ? (value - low) / (high - low) : 0.5))
         : "#ddd";
       context.fillRect(left + j * cell, 4 + i * cell, cell, cell);
@@ -74,10 +68,10 @@ export function drawHeatmap(
   context.textBaseline = "middle";
   // Labels closer than a line of text would overlap: show every n-th.
   const every = Math.ceil(LABEL_SPACING / cell);
-  data.y_labels?.forEach(
+  data.y_labels.forEach(
     (label, i) => i % every === 0 && context.fillText(label, left - 4, 4 + (i + 0.5) * cell),
   );
-  data.x_labels?.forEach((label, j) => {
+  data.x_labels.forEach((label, j) => {
     if (j % every !== 0) return;
     context.save();
     context.translate(left + (j + 0.5) * cell, 4 + rows * cell + 6);
@@ -87,6 +81,9 @@ export function drawHeatmap(
   });
   return [low, high];
 }
+
+/** A cell with a value: null (and a non-finite number) is drawn as a cell without one. */
+const isValue = (value: number | null): value is number => value !== null && Number.isFinite(value);
 
 function scaleBar(low: number, high: number): DocumentFragment {
   const fragment = document.createDocumentFragment();

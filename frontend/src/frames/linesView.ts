@@ -1,11 +1,8 @@
 /** `lines` frames: curves and scatters on shared axes (a fit against the data, say). */
 
+import type { LineSeries } from "../api/types";
 import { type Box, type Extent, drawAxes, fitCanvas, projector } from "./canvas";
 import type { FrameContext, FrameView } from "./registry";
-
-export interface LinesData {
-  series: { label: string; x: number[]; y: (number | null)[]; style?: "line" | "points" }[];
-}
 
 export function linesRenderer(host: HTMLElement, { run, name }: FrameContext): FrameView {
   const canvas = document.createElement("canvas");
@@ -17,11 +14,11 @@ export function linesRenderer(host: HTMLElement, { run, name }: FrameContext): F
   let shownWidth = 0;
   return {
     update() {
-      const frame = run.frames.get(name);
+      const frame = run.frameOf(name, "lines");
       const width = Math.max(240, host.clientWidth);
       if (!frame || (frame.seq === shownSeq && width === shownWidth)) return;
       [shownSeq, shownWidth] = [frame.seq, width];
-      const { series } = frame.data as LinesData;
+      const { series } = frame.data;
       const extent = extentOf(series);
       if (!extent) return;
       const height = Math.round(width * 0.65);
@@ -67,7 +64,7 @@ export function linesRenderer(host: HTMLElement, { run, name }: FrameContext): F
   };
 }
 
-function extentOf(series: LinesData["series"]): Extent | null {
+function extentOf(series: LineSeries[]): Extent | null {
   const xs = series.flatMap((s) => s.x).filter(Number.isFinite);
   const ys = series.flatMap((s) => s.y).filter((y): y is number => y !== null && Number.isFinite(y));
   if (!xs.length || !ys.length) return null;

@@ -3,19 +3,13 @@
  * (its `points` frames) drawn on both in the colors of the chart legend.
  */
 
+import type { SurfaceData } from "../api/types";
 import { paleViridis, rgb, viridis } from "../charts/palette";
 import { formatNumber } from "../run/paramDiff";
 import { type Box, type Extent, drawAxes, fitCanvas, projector } from "./canvas";
 import { contourSegments, heightScale, quantileLevels, rankNormalizer, sampleGrid } from "./contour";
 import type { FrameContext, FrameView } from "./registry";
 import { MAX_MARKED_STEPS, type Trail, legendOf, trailsOf } from "./trails";
-
-export interface SurfaceData {
-  x: number[];
-  y: number[];
-  z: number[][];
-  minima: [number, number][];
-}
 
 const CONTOUR_LEVELS = 14;
 const FIGURE_ASPECT = 0.8; // both views the same size, side by side
@@ -32,9 +26,9 @@ export function surfaceRenderer(host: HTMLElement, { run, name }: FrameContext):
 
   const view: FrameView = {
     update() {
-      const frame = run.frames.get(name);
+      const frame = run.frameOf(name, "surface");
       if (!frame) return;
-      const data = frame.data as SurfaceData;
+      const { data } = frame;
       const trails = trailsOf(run);
       const width = Math.max(240, Math.floor((figures.clientWidth - 20) / 2));
       contour.draw(data, frame.seq, trails, width);

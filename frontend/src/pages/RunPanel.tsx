@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useMemo } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import { type ChartSpec, isActive } from "../api/types";
+import { type ChartSpec, type NoticeSpec, isActive } from "../api/types";
 import { ChartGroups, sourcesByKey } from "../charts/ChartGroups";
 import { MetricGrouping } from "../charts/groups";
 import { explainStatus } from "../explain";
@@ -20,10 +20,12 @@ interface Props {
   attachment: Attachment;
   /** The demo's metric charts (`Demo.charts`). */
   charts: ChartSpec[];
+  /** How to read the notes of the demo's summaries (`Demo.notices`). */
+  notices: NoticeSpec[];
   onRetry: () => void;
 }
 
-export function RunPanel({ attachment, charts, onRetry }: Props) {
+export function RunPanel({ attachment, charts, notices, onRetry }: Props) {
   return (
     <section class="run-panel" aria-label="Run">
       {attachment.state === "none" && (
@@ -50,7 +52,12 @@ export function RunPanel({ attachment, charts, onRetry }: Props) {
         />
       )}
       {attachment.state === "ready" && (
-        <RunView attached={attachment.attached} stream={attachment.stream} charts={charts} />
+        <RunView
+          attached={attachment.attached}
+          stream={attachment.stream}
+          charts={charts}
+          notices={notices}
+        />
       )}
     </section>
   );
@@ -62,10 +69,12 @@ function RunView({
   attached,
   stream,
   charts,
+  notices,
 }: {
   attached: AttachedJob;
   stream: StreamState;
   charts: ChartSpec[];
+  notices: NoticeSpec[];
 }) {
   const { job, run } = attached;
   const status = useRunValue(run, (r) => r.status, job.status);
@@ -88,7 +97,7 @@ function RunView({
       </div>
       <ConnectionBanner stream={stream} />
       <StatusExplanation run={run} />
-      <RunNotices run={run} />
+      <RunNotices run={run} declared={notices} />
       <section class="chart-section" aria-labelledby="chart-title">
         <h3 id="chart-title">Metrics</h3>
         <RunCharts
@@ -201,10 +210,10 @@ function StatusExplanation({ run }: { run: JobRun }) {
 }
 
 /** What the run used that the learner must know about (a fallback), as long as it is on show. */
-function RunNotices({ run }: { run: JobRun }) {
+function RunNotices({ run, declared }: { run: JobRun; declared: NoticeSpec[] }) {
   // re-render when a notice arrives, not at every event
   useRunValue(run, (r) => `${r.notices.length} ${r.summary ? "summary" : ""}`, "");
-  const notices = runNotices(run.notices, run.summary);
+  const notices = runNotices(run.notices, run.summary, declared);
   return (
     <>
       {notices.map((notice) => (

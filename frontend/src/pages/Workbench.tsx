@@ -4,9 +4,11 @@
  * both show it; the URL always says what a reload should bring back.
  */
 
+import { Fragment } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import { type Demo, type Job, type Params, isActive } from "../api/types";
+import { type BookSection, type Demo, type Job, type Params, isActive } from "../api/types";
+import { edition014, sectionLabel, zefsReferences } from "../book";
 import { placeErrors, type PlacedErrors } from "../form/errors";
 import { ParamsForm } from "../form/ParamsForm";
 import { formFields } from "../form/schema";
@@ -128,9 +130,7 @@ export function Workbench({ demo, jobId, search }: Props) {
           <a href="/">Catalogue</a> › <span>{demo.chapter}</span>
         </nav>
         <h1>{demo.title}</h1>
-        <p class="book-section">
-          Book section <strong>{demo.chapter}</strong> of <cite>Dive into Deep Learning</cite>
-        </p>
+        <BookReferences demo={demo} />
         <p class="summary">{demo.summary}</p>
       </header>
       <div class="workbench-columns">
@@ -183,7 +183,7 @@ export function Workbench({ demo, jobId, search }: Props) {
             </section>
           )}
         </aside>
-        <RunPanel attachment={attachment} charts={demo.charts} onRetry={retryAttach} />
+        <RunPanel attachment={attachment} charts={demo.charts} notices={demo.notices} onRetry={retryAttach} />
       </div>
       <RunHistory
         demo={demo}
@@ -195,5 +195,64 @@ export function Workbench({ demo, jobId, search }: Props) {
       />
       <Compare runs={compared} charts={demo.charts} />
     </div>
+  );
+}
+
+/**
+ * Where to read about the demo: the sections of *Dive into Deep Learning* it reproduces (links
+ * to d2l.ai), the same sections in the 0.14 edition where it numbers them differently, and the
+ * chapters of *Zefs Guide to Deep Learning* that explain the same ideas.
+ */
+function BookReferences({ demo }: { demo: Demo }) {
+  const [main, ...also] = demo.book;
+  const zefs = zefsReferences(demo.zefs);
+  const before = demo.book.some((section) => edition014(section) !== null);
+  return (
+    <>
+      <p class="book-section">
+        {main ? (
+          <>
+            Book section <SectionLink section={main} /> of <cite>Dive into Deep Learning</cite>
+            {also.length > 0 && (
+              <>
+                ; also{" "}
+                {also.map((section, i) => (
+                  <Fragment key={section.number}>
+                    {i > 0 && ", "}
+                    <SectionLink section={section} />
+                  </Fragment>
+                ))}
+              </>
+            )}
+          </>
+        ) : (
+          <>
+            Book section <strong>{demo.chapter}</strong> of <cite>Dive into Deep Learning</cite>
+          </>
+        )}
+      </p>
+      {before && (
+        <p class="book-edition">
+          0.14 edition: {demo.book.map((section) => sectionLabel(section.edition_0_14)).join(", ")}
+        </p>
+      )}
+      {zefs.length > 0 && (
+        <p class="book-zefs">
+          <cite>Zefs Guide to Deep Learning</cite>,{" "}
+          {zefs
+            .map(({ chapter, title, topics }) => `ch. ${chapter} “${title}”: ${topics.join(", ")}`)
+            .join("; ")}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** "12.3 Gradient Descent", a link to it on d2l.ai. */
+function SectionLink({ section }: { section: BookSection }) {
+  return (
+    <a href={section.url} target="_blank" rel="noreferrer" class="section-link">
+      <strong>{section.number}</strong> {section.title}
+    </a>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JobEvent } from "../api/types";
+import type { FrameEvent, JobEvent } from "../api/types";
 import { JobRun } from "./jobRun";
 import { LiveChanges } from "./liveChanges";
 import { changesBetween, describePath, differingPaths } from "./paramDiff";
@@ -19,8 +19,26 @@ describe("JobRun", () => {
   it("builds metric series, trajectories, params versions and the final status from events", () => {
     const run = new JobRun("j", immediately);
     const events: JobEvent[] = [
-      { seq: 1, ts: 0, type: "status", status: "queued" },
-      { seq: 2, ts: 0, type: "status", status: "running" },
+      {
+        seq: 1,
+        ts: 0,
+        step: null,
+        type: "status",
+        status: "queued",
+        error: null,
+        summary: null,
+        worker: null,
+      },
+      {
+        seq: 2,
+        ts: 0,
+        step: null,
+        type: "status",
+        status: "running",
+        error: null,
+        summary: null,
+        worker: "w:1",
+      },
       { seq: 3, ts: 0, step: 0, type: "params", params: params(0.4), version: 1 },
       {
         seq: 4,
@@ -75,9 +93,12 @@ describe("JobRun", () => {
       {
         seq: 10,
         ts: 0,
+        step: null,
         type: "status",
         status: "diverged",
         error: "The loss `gd` became infinite at step 3",
+        summary: null,
+        worker: null,
       },
     ];
     let notified = 0;
@@ -198,15 +219,29 @@ describe("SeriesColors", () => {
 });
 
 describe("picture panels", () => {
-  const frame = (seq: number, name: string, kind: "surface" | "points" | "heatmap"): JobEvent => ({
-    seq,
-    ts: 0,
-    step: 0,
-    type: "frame",
-    name,
-    kind,
-    data: kind === "points" ? { labels: ["a"], points: [[0, 0]] } : {},
-  });
+  const frame = (seq: number, name: string, kind: "surface" | "points" | "heatmap"): FrameEvent => {
+    const event = { seq, ts: 0, step: 0, type: "frame", name } as const;
+    switch (kind) {
+      case "surface":
+        return {
+          ...event,
+          kind,
+          data: {
+            x: [0, 1],
+            y: [0, 1],
+            z: [
+              [0, 1],
+              [1, 2],
+            ],
+            minima: [[0, 0]],
+          },
+        };
+      case "points":
+        return { ...event, kind, data: { labels: ["a"], points: [[0, 0]] } };
+      case "heatmap":
+        return { ...event, kind, data: { values: [[1, null]], x_labels: ["a", "b"], y_labels: ["r"] } };
+    }
+  };
 
   it("gives each frame name a panel, in order of arrival", async () => {
     const { panelsOf } = await import("../frames/registry");
@@ -218,6 +253,14 @@ describe("picture panels", () => {
       frame(4, "kernel", "heatmap"),
     ].forEach((e) => run.apply(e));
     expect(panelsOf(run).map((p) => p.name)).toEqual(["kernel", "positions", "output"]);
+  });
+
+  it("hands a renderer the latest frame of its name only when it is of its kind", () => {
+    const run = new JobRun("j", immediately);
+    [frame(1, "kernel", "heatmap"), frame(2, "kernel", "heatmap")].forEach((e) => run.apply(e));
+    expect(run.frameOf("kernel", "heatmap")).toMatchObject({ seq: 2, data: { y_labels: ["r"] } });
+    expect(run.frameOf("kernel", "surface")).toBeUndefined();
+    expect(run.frameOf("output", "heatmap")).toBeUndefined();
   });
 
   it("draws points on the surface when there is one, not in a panel of their own", async () => {

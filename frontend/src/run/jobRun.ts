@@ -4,9 +4,9 @@
  * a job streaming thousands of events a second costs one redraw per frame.
  */
 
-import type { FrameKind, JobEvent, JobStatus, Params } from "../api/types";
+import type { FrameData, FrameEvent, FrameKind, JobEvent, JobStatus, Params } from "../api/types";
 import { SeriesColors } from "../charts/palette";
-import { logNotice, type RunNotice } from "./notices";
+import { type LogNotice, logNotice } from "./notices";
 import { type ParamChange, changesBetween } from "./paramDiff";
 import { XYSeries } from "./series";
 
@@ -17,12 +17,14 @@ export interface ParamsVersion {
   changes: ParamChange[]; // empty for the first version
 }
 
-export interface LatestFrame {
-  kind: FrameKind;
-  step: number | null;
-  data: unknown;
-  seq: number;
-}
+/** The latest frame of a name: its `kind` says the shape of its `data`. */
+export type LatestFrame = FrameEvent;
+
+/** A frame of this kind. */
+export type FrameOfKind<K extends FrameKind> = Omit<FrameEvent, "kind" | "data"> & {
+  kind: K;
+  data: FrameData<K>;
+};
 
 /** The `points` frames of one name, as one growing trail per label. */
 export interface Trajectory {
@@ -58,8 +60,9 @@ export class JobRun {
   readonly frames = new Map<string, LatestFrame>();
   readonly trajectories = new Map<string, Trajectory>();
   readonly logs: LogLine[] = [];
-  /** Log lines that say a fallback is used, the first of each kind; kept when `logs` rolls on. */
-  readonly notices: RunNotice[] = [];
+  /** Log lines that say a fallback is used, the first of each kind; kept when `logs` rolls on.
+   * How they are shown depends on the demo (`runNotices`). */
+  readonly notices: LogNotice[] = [];
 
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
@@ -88,7 +91,7 @@ export class JobRun {
         this.applyParams(event.step ?? 0, event.version, event.params);
         break;
       case "frame":
-        this.applyFrame(event.name, event.kind, event.step ?? null, event.data, event.seq);
+        this.applyFrame(event);
         break;
       case "log":
         this.logs.push({ step: event.step ?? null, message: event.message });
@@ -125,12 +128,18 @@ export class JobRun {
     this.paramsVersions.push({ step, version, params, changes });
   }
 
-  private applyFrame(name: string, kind: FrameKind, step: number | null, data: unknown, seq: number) {
-    this.frames.set(name, { kind, step, data, seq });
-    if (kind !== "points") return;
-    const { labels, points } = data as { labels: string[]; points: [number, number][] };
-    const trajectory = this.trajectories.get(name) ?? { labels, trails: new Map() };
-    this.trajectories.set(name, trajectory);
+  /** The latest frame of this name, or undefined when there is none of this kind. */
+  frameOf<K extends FrameKind>(name: string, kind: K): FrameOfKind<K> | undefined {
+    const frame = this.frames.get(name);
+    return frame?.kind === kind ? (frame as FrameOfKind<K>) : undefined;
+  }
+
+  private applyFrame(frame: FrameEvent) {
+    this.frames.set(frame.name, frame);
+    if (frame.kind !== "points") return;
+    const { labels, points } = frame.data;
+    const trajectory = this.trajectories.get(frame.name) ?? { labels, trails: new Map() };
+    this.trajectories.set(frame.name, trajectory);
     labels.forEach((label, i) => {
       let trail = trajectory.trails.get(label);
       if (!trail) {
@@ -142,7 +151,7 @@ export class JobRun {
     });
   }
 
-  private keepNotice(notice: RunNotice | null): void {
+  private keepNotice(notice: LogNotice | null): void {
     if (notice && !this.notices.some((kept) => kept.key === notice.key)) this.notices.push(notice);
   }
 

@@ -30,7 +30,16 @@ const metric = (seq: number): JobEvent => ({
   step: seq,
   values: { loss: 1 / seq },
 });
-const terminal = (seq: number): JobEvent => ({ seq, ts: seq, type: "status", status: "succeeded" });
+const terminal = (seq: number): JobEvent => ({
+  seq,
+  ts: seq,
+  step: null,
+  type: "status",
+  status: "succeeded",
+  error: null,
+  summary: {},
+  worker: null,
+});
 
 function harness(options: { silenceMs?: number } = {}) {
   const sockets: FakeSocket[] = [];

@@ -1,8 +1,13 @@
 /**
  * Notices about how a run was made that a learner must not miss, such as a fallback standing
- * in for pretrained weights. Generic: any summary key named `<what>_note` is a notice about
- * `<what>`, and a log line that says "fallback" is one while the run still trains.
+ * in for pretrained weights. Any summary key named `<what>_note` is a notice about `<what>`,
+ * and a log line that says "fallback" is one while the run still trains. A demo declares how
+ * to read its notes (`Demo.notices`: which values of `<what>` are the real thing, and what a
+ * stand-in means for the result); a note it does not declare is a warning when it says
+ * "fallback", with a generic headline.
  */
+
+import type { NoticeSpec } from "../api/types";
 
 export interface RunNotice {
   /** What the notice is about ("features"); a summary's note replaces a log line's. */
@@ -14,17 +19,13 @@ export interface RunNotice {
   text: string;
 }
 
+/** A log line that says a fallback is used, about `key`: kept by the run until its summary. */
+export interface LogNotice {
+  key: string;
+  text: string;
+}
+
 const NOTE_SUFFIX = "_note";
-
-/** Headlines for what is known to matter: what a fallback means for the result. */
-const FALLBACK_HEADLINES: Record<string, string> = {
-  features: "This image is made with stand-in random features instead of VGG19's.",
-};
-
-/** Values of `<what>` that mean the real thing was used (`features: "vgg19"`). */
-const REAL_VALUES: Record<string, readonly string[]> = {
-  features: ["vgg19"],
-};
 
 const mentionsFallback = (text: string) => /\bfall-?back\b/i.test(text);
 
@@ -32,21 +33,28 @@ export function isNoteKey(key: string | number): boolean {
   return typeof key === "string" && key.length > NOTE_SUFFIX.length && key.endsWith(NOTE_SUFFIX);
 }
 
-/** One notice per `*_note` key of a run's summary, in the summary's order. */
-export function summaryNotices(summary: Record<string, unknown> | null): RunNotice[] {
+/**
+ * One notice per `*_note` key of a run's summary, in the summary's order. A declared note is a
+ * warning when `summary[key]` is there and is not one of its real values.
+ */
+export function summaryNotices(
+  summary: Record<string, unknown> | null,
+  declared: readonly NoticeSpec[],
+): RunNotice[] {
   if (!summary) return [];
   return Object.entries(summary).flatMap(([name, text]) => {
     if (!isNoteKey(name) || typeof text !== "string" || !text.trim()) return [];
     const key = name.slice(0, -NOTE_SUFFIX.length);
+    const spec = specOf(key, declared);
     const value = summary[key];
-    const notReal = typeof value === "string" && key in REAL_VALUES && !REAL_VALUES[key].includes(value);
-    return [notice(key, text.trim(), notReal || mentionsFallback(text))];
+    const notReal = spec !== undefined && value != null && !spec.real_values.includes(String(value));
+    return [notice(key, text.trim(), notReal || mentionsFallback(text), spec)];
   });
 }
 
-/** A notice from a log line that says a fallback is used ("Features: RANDOM FILTERS
- * (fallback), ..."), about what the line starts with ("features"); null for other lines. */
-export function logNotice(message: string): RunNotice | null {
+/** A log line that says a fallback is used ("Features: RANDOM FILTERS (fallback), ..."), about
+ * what the line starts with ("features"); null for other lines. */
+export function logNotice(message: string): LogNotice | null {
   if (!mentionsFallback(message)) return null;
   const about = /^([A-Za-z][\w -]{0,30}):\s/.exec(message)?.[1];
   const key = about
@@ -55,21 +63,31 @@ export function logNotice(message: string): RunNotice | null {
         .toLowerCase()
         .replace(/[\s-]+/g, "_")
     : "log";
-  return notice(key, message.trim(), true);
+  return { key, text: message.trim() };
 }
 
 /** The notices on show: the summary's, and before it arrives those of the log lines. */
 export function runNotices(
-  fromLogs: readonly RunNotice[],
+  fromLogs: readonly LogNotice[],
   summary: Record<string, unknown> | null,
+  declared: readonly NoticeSpec[],
 ): RunNotice[] {
-  const fromSummary = summaryNotices(summary);
+  const fromSummary = summaryNotices(summary, declared);
   const covered = new Set(fromSummary.map((n) => n.key));
-  return [...fromSummary, ...fromLogs.filter((n) => !covered.has(n.key))];
+  return [
+    ...fromSummary,
+    ...fromLogs
+      .filter((n) => !covered.has(n.key))
+      .map((n) => notice(n.key, n.text, true, specOf(n.key, declared))),
+  ];
 }
 
-function notice(key: string, text: string, fallback: boolean): RunNotice {
+function specOf(key: string, declared: readonly NoticeSpec[]): NoticeSpec | undefined {
+  return declared.find((spec) => spec.key === key);
+}
+
+function notice(key: string, text: string, fallback: boolean, spec: NoticeSpec | undefined): RunNotice {
   if (!fallback) return { key, tone: "info", headline: null, text };
-  const headline = FALLBACK_HEADLINES[key] ?? `This run used a stand-in for its ${key.replace(/_/g, " ")}.`;
+  const headline = spec?.headline ?? `This run used a stand-in for its ${key.replace(/_/g, " ")}.`;
   return { key, tone: "warning", headline, text };
 }

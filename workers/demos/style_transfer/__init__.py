@@ -18,11 +18,7 @@ DEMO = DemoSpec(
     "against VGG19's content and style (Gram matrix) features.",
     params=Params,
     package=__name__,
-    book=[
-        d2l(
-            "14.12", "Neural Style Transfer", edition_0_14=("13.12", "Neural Style Transfer")
-        )
-    ],
+    book=[d2l("14.12", "Neural Style Transfer", edition_0_14=("13.12", "Neural Style Transfer"))],
     zefs=[ZefsChapter(5, "Transfer learning")],
     charts=[
         # The weighted terms span orders of magnitude, and their balance is the point.

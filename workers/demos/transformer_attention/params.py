@@ -50,9 +50,7 @@ class Params(BaseModel):
         le=0.9,
         live=True,
     )
-    lr: float = common.learning_rate(
-        0.002, "Learning rate of Adam (the book uses 0.001).", le=0.1
-    )
+    lr: float = common.learning_rate(0.002, "Learning rate of Adam (the book uses 0.001).", le=0.1)
     batch_size: int = common.batch_size(
         64, "Sequences per training step.", le=1024, unit="sequences"
     )

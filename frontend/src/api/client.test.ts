@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { ApiClient, errorOfBody } from "./client";
+
+describe("ApiClient", () => {
+  it("serves API paths (a demo's preview, a run's files) from the API it talks to", () => {
+    expect(new ApiClient("").url("/api/demos/edge-kernel/preview.svg")).toBe(
+      "/api/demos/edge-kernel/preview.svg",
+    );
+    const remote = new ApiClient("https://lab.example.org");
+    expect(remote.url("/api/demos/edge-kernel/preview.svg")).toBe(
+      "https://lab.example.org/api/demos/edge-kernel/preview.svg",
+    );
+    expect(remote.url("https://cdn.example.org/p.svg")).toBe("https://cdn.example.org/p.svg");
+  });
+});
+
+describe("errorOfBody", () => {
+  it("keeps the API's message and its kind of error", () => {
+    const error = errorOfBody(404, "Not Found", JSON.stringify({ detail: "No job abc.", type: "not_found" }));
+    expect([error.message, error.status, error.type, error.issues]).toEqual([
+      "No job abc.",
+      404,
+      "not_found",
+      [],
+    ]);
+  });
+
+  it("lists a 422's issues", () => {
+    const issues = [
+      { loc: ["body", "params", "lr"], msg: "Input should be greater than 0", type: "greater_than" },
+    ];
+    const error = errorOfBody(422, "", JSON.stringify({ detail: issues, type: "invalid_input" }));
+    expect([error.message, error.issues, error.type]).toEqual([
+      "Input should be greater than 0",
+      issues,
+      "invalid_input",
+    ]);
+  });
+
+  it("falls back to the status line for a body that is not the API's", () => {
+    const error = errorOfBody(502, "Bad Gateway", "<html>proxy</html>");
+    expect([error.message, error.type]).toEqual(["502 Bad Gateway", null]);
+  });
+});
