@@ -1,5 +1,7 @@
 """The FastAPI application: routers, error handlers, the engine's lifecycle, the UI."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,18 +15,22 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
-from backend import errors
+from backend import errors, openapi
 from backend.demos.router import router as demos_router
 from backend.engines import create_engine_for
+from backend.guard import RequestGuard
 from backend.images.router import router as images_router
 from backend.images.service import ImageService
 from backend.jobs.router import router as jobs_router
 from backend.jobs.service import JobService
+from backend.streams.router import OpenStreams
 from backend.streams.router import router as streams_router
 from core import __version__
 from core.settings import Settings, get_settings
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle
+
+log = logging.getLogger(__name__)
 
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
@@ -42,12 +48,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = Database.of(settings)
     engine = create_engine_for(settings, database, Lifecycle())
 
+    jobs = JobService(engine, database, settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await engine.start()
+        sweeper = asyncio.create_task(sweep_expired_jobs(jobs), name="retention")
         try:
             yield
         finally:
+            sweeper.cancel()
             await engine.stop()
             database.dispose()
 
@@ -58,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "their events over a websocket, change live hyperparameters while they run.",
         lifespan=lifespan,
     )
+    app.add_middleware(RequestGuard, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -67,9 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.jobs = JobService(engine, database)
-    app.state.images = ImageService(database)
+    app.state.jobs = jobs
+    app.state.streams = OpenStreams(settings.max_streams)
+    app.state.images = ImageService(database, settings)
     errors.install(app)
+    openapi.install(app)
 
     @app.get("/api/health", response_model=Health, tags=["health"])
     def health() -> Health:
@@ -81,6 +94,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streams_router)
     mount_ui(app)
     return app
+
+
+SWEEP_EVERY_SECONDS = 3600
+
+
+async def sweep_expired_jobs(jobs: JobService) -> None:
+    """Once at start, then hourly: finished jobs past DIVELAB_RETENTION_DAYS go."""
+    while True:
+        try:
+            removed = await asyncio.to_thread(jobs.delete_expired)
+            if removed:
+                log.info("deleted %d jobs finished more than the retention ago", removed)
+        except Exception:  # the database may be briefly away; the next sweep retries
+            log.exception("retention sweep failed")
+        await asyncio.sleep(SWEEP_EVERY_SECONDS)
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -51,7 +51,8 @@ class PipeMessage(StrEnum):
 
     API -> worker: `run` (job_id, ticket dict), `params` (job_id, params, version),
     `cancel` (job_id), `stop`. Worker -> API: `ready`, `event` (job_id, draft),
-    `artifact` (job_id, name, media_type, bytes), `idle` (job_id).
+    `artifact` (job_id, name, media_type, bytes), `heartbeat` (job_id; while it runs one, every
+    DIVELAB_HEARTBEAT_SECONDS, from a thread of its own), `idle` (job_id).
     """
 
     run = "run"
@@ -61,6 +62,7 @@ class PipeMessage(StrEnum):
     ready = "ready"
     event = "event"
     artifact = "artifact"
+    heartbeat = "heartbeat"
     idle = "idle"
 
 

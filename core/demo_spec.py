@@ -5,6 +5,7 @@ serve the catalogue and validate params without loading a deep-learning framewor
 training code of a demo lives in its `train` module and is imported only by workers.
 """
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,11 +13,18 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from core.book import BookSection, ZefsChapter
 from core.errors import InvalidInput
+
+
+class DemoParams(BaseModel):
+    """The base of every demo's params (and of the models nested in them): an unknown name is
+    an error, and NaN or infinity is never a number."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def param_field(
@@ -154,9 +162,12 @@ class DemoSpec:
         ]
 
     def validate(self, params: dict[str, Any]) -> BaseModel:
-        """Params as given when a job is created; missing ones take their defaults."""
+        """Params as a caller gives them (parsed JSON); missing ones take their defaults.
+
+        Strictly, as JSON: a number is a number (not `true`, not "5"), as the schema says.
+        """
         try:
-            return self.params.model_validate(params)
+            return self.params.model_validate_json(json.dumps(params), strict=True)
         except ValidationError as error:
             raise InvalidInput.from_validation(error) from None
 

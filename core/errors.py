@@ -44,6 +44,16 @@ class UnsupportedMediaType(DiveLabError):
     type = "unsupported_media_type"
 
 
+class TooManyRequests(DiveLabError):
+    """A bound is reached for now: come back after `retry_after` seconds."""
+
+    status_code = 429
+    type = "too_many_requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class InvalidInput(DiveLabError):
     """Invalid input, as pydantic-style errors ({"loc", "msg", "type"}); `loc` starts at the
     request body (the handler adds "body"), or at the params of a demo."""

@@ -11,8 +11,11 @@ def learning_rate(default: float, description: str, *, le: float = 10) -> Any:
     return param_field(default, description=description, gt=0, le=le, live=True, log_scale=True)
 
 
+MAX_SEED = 2**32 - 1  # what every generator a demo seeds accepts (NumPy's is the narrowest)
+
+
 def seed(description: str) -> Any:
-    return param_field(0, description=description, ge=0)
+    return param_field(0, description=description, ge=0, le=MAX_SEED, widget="number")
 
 
 def speed(default: float, description: str, *, unit: str = "steps/s", le: float = 1000) -> Any:

@@ -21,6 +21,7 @@ from core.store import events as event_store
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle
 from core.store.models import Job
+from core.store.thinning import FrameThinning
 
 STREAM_MAXLEN = 20_000  # entries kept per job; the database holds the rest
 FINISHED_TTL_SECONDS = 3600  # how long a finished job's stream and keys linger
@@ -154,14 +155,20 @@ class RedisPublisher:
         return numbered
 
     def publish(
-        self, job_id: str, drafts: list[Draft], *, only_from: JobStatus | None = None
+        self,
+        job_id: str,
+        drafts: list[Draft],
+        *,
+        only_from: JobStatus | None = None,
+        thinning: FrameThinning | None = None,
     ) -> list[dict[str, Any]]:
-        """The numbered events; [] when the lifecycle refused or the job had already ended."""
+        """The numbered events; [] when the lifecycle refused or the job had already ended.
+        The job's worker passes the thinning of its frames."""
         with self.database.session() as session:
             admitted = self.lifecycle.admit(session, job_id, drafts, only_from=only_from)
             numbered = self.log.append(job_id, admitted)
             if not numbered:  # the job ended in Redis first: keep nothing of this batch
                 session.rollback()
                 return []
-            event_store.append(session, job_id, numbered)
+            event_store.append(session, job_id, numbered, thinning)
         return numbered

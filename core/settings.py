@@ -65,12 +65,13 @@ class Settings(BaseSettings):
         "a GPU) and/or `cpu` (light demos).",
     )
     heartbeat_seconds: float = Field(
-        default=3.0, gt=0, description="How often a distributed worker stamps its running job."
+        default=3.0, gt=0, description="How often a worker tells that its running job is alive."
     )
     heartbeat_timeout_seconds: float = Field(
         default=15.0,
         gt=0,
-        description="Silence after which the API fails a running job as lost (distributed).",
+        description="Silence after which a running job is failed as lost, and (embedded) its "
+        "hung worker process is killed and replaced.",
     )
     stream_heartbeat_seconds: float = Field(
         default=10.0, gt=0, description="Idle time after which a websocket gets a heartbeat."
@@ -79,6 +80,46 @@ class Settings(BaseSettings):
         default=2000,
         ge=10,
         description="Events buffered per websocket client before a slow client is disconnected.",
+    )
+
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names this server answers to, as JSON: "
+        '["lab.example.org"]. Always allowed: 127.0.0.1, localhost, ::1 and DIVELAB_HOST. '
+        "Other Host headers (DNS rebinding) get 400.",
+    )
+    max_request_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Largest request body but uploads, in bytes."
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest image upload, in bytes."
+    )
+    upload_decoders: int = Field(
+        default=2, ge=1, le=64, description="Uploaded images decoded at once; others wait."
+    )
+    max_uploads: int = Field(default=1000, ge=1, description="Uploaded images kept at most.")
+    max_upload_storage_bytes: int = Field(
+        default=1024**3, ge=1024 * 1024, description="Bytes of uploaded images kept at most."
+    )
+    max_queued_jobs: int = Field(
+        default=100,
+        ge=1,
+        description="Jobs waiting for a worker at most; beyond, new jobs get 429 and Retry-After.",
+    )
+    frames_kept_per_name: int = Field(
+        default=400,
+        ge=2,
+        description="Frames of one name a job keeps in its stored event log, evenly spread over "
+        "the run (first and latest always kept); live viewers see every frame.",
+    )
+    retention_days: float = Field(
+        default=90,
+        ge=0,
+        description="Finished jobs older than this are deleted with their events and artifacts; "
+        "0 keeps them forever.",
+    )
+    max_streams: int = Field(
+        default=2000, ge=1, description="Open websocket streams per API process at most."
     )
 
     @property

@@ -28,6 +28,7 @@ from core.settings import Settings, get_settings
 from core.store import artifacts, jobs
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle
+from core.store.thinning import FrameThinning
 from workers.context import JobResources
 from workers.runtime import cpu_threads_per_worker, prepare_process, resolve_device, run_job
 
@@ -59,7 +60,8 @@ class WorkerProcess:
         if ticket is None:
             log.info("job %s is no longer queued (cancelled, or already claimed): skipping", job_id)
             return
-        channel = RedisChannel(self.publisher, self.database, job_id)
+        thinning = FrameThinning(self.settings.frames_kept_per_name)
+        channel = RedisChannel(self.publisher, self.database, job_id, thinning)
         heartbeat = Heartbeat(self.database, job_id, self.settings.heartbeat_seconds)
         heartbeat.start()
         try:
@@ -81,10 +83,17 @@ class WorkerProcess:
 class RedisChannel:
     """Batches events for up to FLUSH_SECONDS; status and params events go out at once."""
 
-    def __init__(self, publisher: RedisPublisher, database: Database, job_id: str) -> None:
+    def __init__(
+        self,
+        publisher: RedisPublisher,
+        database: Database,
+        job_id: str,
+        thinning: FrameThinning,
+    ) -> None:
         self._publisher = publisher
         self._database = database
         self._job_id = job_id
+        self._thinning = thinning
         self._buffer: list[Draft] = []
         self._buffered_since = 0.0
         self._next_poll = 0.0
@@ -102,7 +111,7 @@ class RedisChannel:
     def flush(self) -> None:
         drafts, self._buffer = self._buffer, []
         if drafts:
-            self._publisher.publish(self._job_id, drafts)
+            self._publisher.publish(self._job_id, drafts, thinning=self._thinning)
 
     def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
         with self._database.session() as session:

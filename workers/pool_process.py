@@ -9,6 +9,9 @@ the socket closing is how the API learns that it died.
 
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -21,17 +24,30 @@ from workers.context import JobResources
 from workers.runtime import cpu_threads_per_worker, prepare_process, resolve_device, run_job
 
 
+class Link:
+    """The process's link to the API: one socket, written by the job and its heartbeat."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._send_lock = threading.Lock()
+
+    def send(self, message: tuple) -> None:
+        with self._send_lock:
+            self.conn.send(message)
+
+
 class PipeChannel:
-    def __init__(self, conn: Connection, job_id: str) -> None:
-        self._conn = conn
+    def __init__(self, link: Link, job_id: str) -> None:
+        self._link = link
+        self._conn = link.conn
         self._job_id = job_id
         self._cancelled = False
 
     def emit(self, draft: Draft) -> None:
-        self._conn.send((PipeMessage.event, self._job_id, draft))
+        self._link.send((PipeMessage.event, self._job_id, draft))
 
     def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
-        self._conn.send((PipeMessage.artifact, self._job_id, name, media_type, content))
+        self._link.send((PipeMessage.artifact, self._job_id, name, media_type, content))
 
     def poll(self) -> Control:
         newest: tuple[dict[str, Any], int] | None = None
@@ -48,6 +64,25 @@ class PipeChannel:
         return Control(params=newest[0], version=newest[1], cancel=self._cancelled)
 
 
+@contextmanager
+def heartbeats(link: Link, job_id: str, interval: float) -> Iterator[None]:
+    """Tell the API every `interval` that this process is alive while it runs a job: a long
+    step is not a hang, but a stopped or deadlocked process stops beating."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            link.send((PipeMessage.heartbeat, job_id))
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def serve(conn: Connection, settings: Settings) -> None:
     # Ctrl-C in the terminal reaches the whole process group; the API shuts workers down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -55,7 +90,8 @@ def serve(conn: Connection, settings: Settings) -> None:
     resources = JobResources(
         settings, ImageLibrary(Database.of(settings)), resolve_device(settings.device)
     )
-    conn.send((PipeMessage.ready, None))
+    link = Link(conn)
+    link.send((PipeMessage.ready, None))
     while True:
         try:
             command, job_id, *payload = conn.recv()
@@ -64,8 +100,9 @@ def serve(conn: Connection, settings: Settings) -> None:
         if command == PipeMessage.stop:
             return
         if command == PipeMessage.run:
-            run_job(JobTicket(**payload[0]), PipeChannel(conn, job_id), resources)
-            conn.send((PipeMessage.idle, job_id))
+            with heartbeats(link, job_id, settings.heartbeat_seconds):
+                run_job(JobTicket(**payload[0]), PipeChannel(link, job_id), resources)
+            link.send((PipeMessage.idle, job_id))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,16 @@
 """The demo catalogue: each demo's spec as its package declares it (no torch here)."""
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from backend.errors import responses
 from core.book import D2L_URL, BookSection, Section, ZefsChapter
 from core.demo_spec import ChartSpec, DemoSpec, Notice
 from core.errors import NotFound
+from core.limits import ID_PATTERN
 from workers.demos import CATALOGUE
 
 router = APIRouter(prefix="/api/demos", tags=["demos"], responses=responses(422))
@@ -137,8 +138,11 @@ def list_demos() -> list[DemoOut]:
     return [DemoOut.of(spec) for spec in CATALOGUE.values()]
 
 
+DemoId = Annotated[str, Path(pattern=ID_PATTERN)]
+
+
 @router.get("/{demo_id}", response_model=DemoOut, responses=responses(404))
-def get_demo(demo_id: str) -> DemoOut:
+def get_demo(demo_id: DemoId) -> DemoOut:
     return DemoOut.of(get_spec(demo_id))
 
 
@@ -148,7 +152,7 @@ def get_demo(demo_id: str) -> DemoOut:
     responses={**responses(404), 200: {"content": {"image/svg+xml": {}}}},
     summary="The demo's picture in the catalogue",
 )
-def get_preview(demo_id: str) -> Response:
+def get_preview(demo_id: DemoId) -> Response:
     return Response(
         get_spec(demo_id).preview_svg,
         media_type="image/svg+xml",

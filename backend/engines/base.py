@@ -53,3 +53,12 @@ class JobEngine(ABC):
     async def catch_up(self, job_id: str, after: int) -> list[dict[str, Any]]:
         """Events after `after` that live outside the database (e.g. in a Redis stream)."""
         return []
+
+
+def silent_worker(worker: str | None, timeout: float) -> str:
+    """Why a job failed whose worker stopped telling it was alive."""
+    return (
+        f"The worker running this job ({worker}) stopped responding for more than "
+        f"{timeout:g} s: its machine may have been lost, or the process was stopped, hung or "
+        "killed (for example for running out of memory). Train again to retry."
+    )

@@ -19,7 +19,7 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 
-from backend.engines.base import JobEngine
+from backend.engines.base import JobEngine, silent_worker
 from backend.streams.hub import StreamHub
 from core import events
 from core.channel import JobTicket, worker_identity
@@ -162,13 +162,5 @@ class DistributedEngine(JobEngine):
             silent = jobs.silent_since(session, utcnow() - timedelta(seconds=timeout))
         for job_id, worker in silent:
             log.warning("job %s: worker %s silent for %ss; failing it", job_id, worker, timeout)
-            lost = events.status(JobStatus.failed, error=lost_worker(worker, timeout))
+            lost = events.status(JobStatus.failed, error=silent_worker(worker, timeout))
             self.publish(job_id, [lost], only_from=JobStatus.running)
-
-
-def lost_worker(worker: str | None, timeout: float) -> str:
-    return (
-        f"The worker running this job ({worker}) stopped responding for more than "
-        f"{timeout:g} s: its machine may have been lost, or the process was killed (for "
-        "example for running out of memory). Train again to retry."
-    )

@@ -19,12 +19,13 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from backend.engines.base import JobEngine
+from backend.engines.base import JobEngine, silent_worker
 from backend.streams.hub import StreamHub
 from core import events
 from core.channel import JobTicket, PipeMessage, worker_identity
@@ -35,6 +36,7 @@ from core.store import events as event_store
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle
 from core.store.models import Job
+from core.store.thinning import FrameThinning
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class _Slot:
     conn: Connection
     ready: bool = False
     job_id: str | None = None
+    last_heard: float = 0.0  # time.monotonic() of its last message
     send_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -82,6 +85,7 @@ class EmbeddedEngine(JobEngine):
         self._sequence_lock = threading.Lock()  # seq numbering, storage and fan-out
         # The next seq of jobs seen speaking; any other job is looked up in storage.
         self._next_seq: dict[str, int] = {}
+        self._thinning: dict[str, FrameThinning] = {}  # of each running job's frames
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
 
@@ -195,7 +199,7 @@ class EmbeddedEngine(JobEngine):
             if not self.publish(ticket.job_id, [claim]):
                 continue  # no longer queued
             idle.pop(0)
-            slot.job_id = ticket.job_id
+            slot.job_id, slot.last_heard = ticket.job_id, time.monotonic()
             slot.send((PipeMessage.run, ticket.job_id, ticket.as_dict()))
 
     # -- the supervisor thread -----------------------------------------------------------
@@ -216,6 +220,8 @@ class EmbeddedEngine(JobEngine):
             self._store_and_fan_out(batch)
         for slot in exited:
             self._replace(slot)
+        for slot in self._hung():
+            self._end_hung(slot)
         with self._schedule_lock:
             self._dispatch()
 
@@ -224,6 +230,7 @@ class EmbeddedEngine(JobEngine):
         try:
             while slot.conn.poll():
                 kind, job_id, *payload = slot.conn.recv()
+                slot.last_heard = time.monotonic()
                 if kind == PipeMessage.event:
                     batch.drafts[job_id].append(payload[0])
                 elif kind == PipeMessage.artifact:
@@ -236,6 +243,26 @@ class EmbeddedEngine(JobEngine):
         except (EOFError, OSError):
             return False
         return True
+
+    def _hung(self) -> list[_Slot]:
+        """Busy workers silent for longer than the heartbeat timeout: stopped, deadlocked or
+        stuck in a call that never returns (their heartbeat thread beats otherwise)."""
+        silent_since = time.monotonic() - self._settings.heartbeat_timeout_seconds
+        return [s for s in self._slots if s.job_id is not None and s.last_heard < silent_since]
+
+    def _end_hung(self, slot: _Slot) -> None:
+        """Fail its job with the reason, then kill it: its socket closes and `_replace`
+        starts a fresh process in its place."""
+        with self._schedule_lock:
+            job_id, slot.job_id = slot.job_id, None
+        timeout = self._settings.heartbeat_timeout_seconds
+        log.warning(
+            "worker %d silent for %ss while running job %s; ending it", slot.index, timeout, job_id
+        )
+        self.publish(
+            job_id, [events.status(JobStatus.failed, error=silent_worker(slot.identity, timeout))]
+        )
+        slot.process.kill()
 
     def _replace(self, slot: _Slot) -> None:
         try:
@@ -267,16 +294,22 @@ class EmbeddedEngine(JobEngine):
                 numbered = _number(admitted, seq)
                 if not numbered:
                     continue
-                event_store.append(session, job_id, numbered)
+                event_store.append(session, job_id, numbered, self._thinning_of(job_id))
                 sequenced[job_id] = numbered
                 if events.is_terminal_status(numbered[-1]):
                     self._next_seq.pop(job_id, None)
+                    self._thinning.pop(job_id, None)
                 else:
                     self._next_seq[job_id] = numbered[-1]["seq"] + 1
             for job_id, name, media_type, content in batch.artifacts:
                 artifacts.save(session, job_id, name, media_type, content)
         self.hub.deliver_threadsafe(sequenced)
         return sequenced
+
+    def _thinning_of(self, job_id: str) -> FrameThinning:
+        if job_id not in self._thinning:
+            self._thinning[job_id] = FrameThinning(self._settings.frames_kept_per_name)
+        return self._thinning[job_id]
 
 
 def _number(drafts: list[Draft], first: int) -> list[dict[str, Any]]:

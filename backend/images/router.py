@@ -1,47 +1,19 @@
 """Images routes: thin wrappers around ImageService (sync routes run in FastAPI's threadpool)."""
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, Response, UploadFile, status
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile, status
 
 from backend.dependencies import CurrentCaller
 from backend.errors import responses
 from backend.images.schemas import ImageOut
-from backend.images.service import MAX_UPLOAD_BYTES, ImageService
-from core.errors import TooLarge
+from backend.images.service import ImageService
+from core.limits import ID_PATTERN
 
-MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
+# An upload larger than DIVELAB_MAX_UPLOAD_BYTES is refused before it is read (backend.guard).
+router = APIRouter(prefix="/api/images", tags=["images"], responses=responses(400, 422))
 
-
-class RefuseOversizedBodies(APIRoute):
-    """Answers 413 from the Content-Length header, before a huge body is read and spooled.
-
-    (A body sent without Content-Length is still cut off at the limit when it is read.)
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def refuse_oversized(request: Request) -> Response:
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
-                raise TooLarge(
-                    f"The upload is larger than {MAX_UPLOAD_BYTES} bytes.",
-                    headers={"Connection": "close"},
-                )
-            return await handler(request)
-
-        return refuse_oversized
-
-
-router = APIRouter(
-    prefix="/api/images",
-    tags=["images"],
-    route_class=RefuseOversizedBodies,
-    responses=responses(422),
-)
+ImageId = Annotated[str, Path(pattern=ID_PATTERN, description="An id from GET /api/images.")]
 
 
 def service(request: Request) -> ImageService:
@@ -55,8 +27,11 @@ Service = Annotated[ImageService, Depends(service)]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ImageOut,
-    responses=responses(413, 415, 422),
-    summary="Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels)",
+    responses=responses(403, 409, 413, 415, 422, 429),
+    summary="Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels by default)",
+    description="Stored re-encoded: upright, RGB, without metadata, and no larger than the "
+    "upload where possible. 409 when the image store is full (DIVELAB_MAX_UPLOADS, "
+    "DIVELAB_MAX_UPLOAD_STORAGE_BYTES): delete uploads to make room.",
 )
 def upload_image(
     file: Annotated[UploadFile, File(description="The image; its type is read from its bytes.")],
@@ -72,8 +47,20 @@ def list_images(images: Service, caller: CurrentCaller) -> list[ImageOut]:
 
 
 @router.get("/{image_id}", response_model=ImageOut, responses=responses(404))
-def get_image(image_id: str, images: Service, caller: CurrentCaller) -> ImageOut:
+def get_image(image_id: ImageId, images: Service, caller: CurrentCaller) -> ImageOut:
     return images.get(caller, image_id)
+
+
+@router.delete(
+    "/{image_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=responses(403, 404, 409),
+    summary="Delete an upload (built-in images cannot be deleted)",
+)
+def delete_image(image_id: ImageId, images: Service, caller: CurrentCaller) -> Response:
+    images.delete(caller, image_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(
@@ -87,7 +74,7 @@ def get_image(image_id: str, images: Service, caller: CurrentCaller) -> ImageOut
         },
     },
 )
-def image_content(image_id: str, images: Service, caller: CurrentCaller) -> Response:
+def image_content(image_id: ImageId, images: Service, caller: CurrentCaller) -> Response:
     content, media_type = images.content(caller, image_id)
     # An id always names the same pixels (uploads are never edited), so browsers may keep it.
     return Response(content, media_type=media_type, headers={"Cache-Control": "max-age=86400"})

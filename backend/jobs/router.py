@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 
 from backend.dependencies import CurrentCaller
 from backend.errors import responses
@@ -17,8 +17,12 @@ from backend.jobs.schemas import (
 )
 from backend.jobs.service import JobService
 from core.events import JobStatus
+from core.limits import ID_PATTERN, MAX_OFFSET, MAX_SEQ, NAME_PATTERN
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=responses(422))
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=responses(400, 422))
+CHANGES = responses(403, 413, 415)  # what a route that changes something may also answer
+
+JobId = Annotated[str, Path(pattern=ID_PATTERN, description="A job id from POST /api/jobs.")]
 
 
 def service(request: Request) -> JobService:
@@ -32,7 +36,7 @@ Service = Annotated[JobService, Depends(service)]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=JobOut,
-    responses=responses(422),
+    responses={**CHANGES, **responses(429)},
     summary="Start a job of a demo",
 )
 def create_job(body: JobCreate, jobs: Service, caller: CurrentCaller) -> JobOut:
@@ -43,27 +47,39 @@ def create_job(body: JobCreate, jobs: Service, caller: CurrentCaller) -> JobOut:
 def list_jobs(
     jobs: Service,
     caller: CurrentCaller,
-    demo: str | None = None,
+    demo: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JobPage:
     return jobs.find(caller, demo, status, limit, offset)
 
 
 @router.get("/{job_id}", response_model=JobOut, responses=responses(404))
-def get_job(job_id: str, jobs: Service, caller: CurrentCaller) -> JobOut:
+def get_job(job_id: JobId, jobs: Service, caller: CurrentCaller) -> JobOut:
     return jobs.get(caller, job_id)
+
+
+@router.delete(
+    "/{job_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={**CHANGES, **responses(404, 409)},
+    summary="Delete a finished job with its events and artifacts",
+)
+def delete_job(job_id: JobId, jobs: Service, caller: CurrentCaller) -> Response:
+    jobs.delete(caller, job_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.patch(
     "/{job_id}/params",
     response_model=ParamsUpdateOut,
-    responses=responses(404, 409, 422),
+    responses={**CHANGES, **responses(404, 409)},
     summary="Change live params of a queued or running job",
 )
 def update_params(
-    job_id: str,
+    job_id: JobId,
     jobs: Service,
     caller: CurrentCaller,
     change: Annotated[dict[str, Any], Body(examples=[{"speed": 20}])],
@@ -75,19 +91,26 @@ def update_params(
     "/{job_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
-    responses=responses(404, 409),
+    responses={**CHANGES, **responses(404, 409)},
     summary="Stop a job; it ends `cancelled` within one step",
 )
-def cancel_job(job_id: str, jobs: Service, caller: CurrentCaller) -> JobOut:
+def cancel_job(job_id: JobId, jobs: Service, caller: CurrentCaller) -> JobOut:
     return jobs.cancel(caller, job_id)
 
 
-@router.get("/{job_id}/events", response_model=EventPage, responses=responses(404))
+@router.get(
+    "/{job_id}/events",
+    response_model=EventPage,
+    responses=responses(404),
+    summary="A job's stored events after a seq (thinned frames are left out)",
+)
 def list_events(
-    job_id: str,
+    job_id: JobId,
     jobs: Service,
     caller: CurrentCaller,
-    after: Annotated[int, Query(ge=0, description="Return events with seq > after.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_SEQ, description="Return events with seq > after.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> EventPage:
     return jobs.events(caller, job_id, after, limit)
@@ -100,13 +123,14 @@ def list_events(
     summary="Each metric series, optionally downsampled",
 )
 def get_metrics(
-    job_id: str,
+    job_id: JobId,
     jobs: Service,
     caller: CurrentCaller,
     max_points: Annotated[
         int | None,
         Query(
             ge=4,
+            le=1_000_000,
             description="Downsample each series to at most this many points, keeping the "
             "minimum and maximum of every bin and both ends. Omit for full resolution.",
         ),
@@ -116,7 +140,7 @@ def get_metrics(
 
 
 @router.get("/{job_id}/artifacts", response_model=list[ArtifactOut], responses=responses(404))
-def list_artifacts(job_id: str, jobs: Service, caller: CurrentCaller) -> list[ArtifactOut]:
+def list_artifacts(job_id: JobId, jobs: Service, caller: CurrentCaller) -> list[ArtifactOut]:
     return jobs.artifacts(caller, job_id)
 
 
@@ -125,10 +149,19 @@ def list_artifacts(job_id: str, jobs: Service, caller: CurrentCaller) -> list[Ar
     response_class=Response,
     responses={
         **responses(404),
-        200: {"content": {"application/octet-stream": {}}, "description": "The artifact's bytes"},
+        200: {
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The artifact's bytes, with the media type the job gave it "
+            "(`media_type` in the artifact list)",
+        },
     },
 )
-def download_artifact(job_id: str, name: str, jobs: Service, caller: CurrentCaller) -> Response:
+def download_artifact(
+    job_id: JobId,
+    name: Annotated[str, Path(pattern=NAME_PATTERN)],
+    jobs: Service,
+    caller: CurrentCaller,
+) -> Response:
     content, media_type = jobs.artifact(caller, job_id, name)
     return Response(
         content,

@@ -1,6 +1,7 @@
 """The logic behind the jobs routes. Blocking (database) code: routes call it in a thread."""
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from backend.engines.base import JobEngine
@@ -15,12 +16,13 @@ from backend.jobs.schemas import (
 )
 from core.callers import Caller
 from core.channel import JobTicket
-from core.errors import InvalidInput
+from core.errors import InvalidInput, TooManyRequests
 from core.events import JobStatus
+from core.settings import Settings
 from core.store import artifacts, jobs
 from core.store import events as event_store
 from core.store.database import Database
-from core.store.lifecycle import require_active, utcnow
+from core.store.lifecycle import require_active, require_finished, utcnow
 from core.store.models import Job
 from workers.demos import CATALOGUE
 
@@ -41,10 +43,14 @@ def unknown_demo(demo: str) -> InvalidInput:
     )
 
 
+RETRY_QUEUE_FULL_SECONDS = 10
+
+
 class JobService:
-    def __init__(self, engine: JobEngine, database: Database) -> None:
+    def __init__(self, engine: JobEngine, database: Database, settings: Settings) -> None:
         self.engine = engine
         self.database = database
+        self.settings = settings
 
     def create(self, caller: Caller, demo: str, params: dict[str, Any]) -> JobOut:
         spec = CATALOGUE.get(demo)
@@ -54,6 +60,14 @@ class JobService:
             validated = spec.validate(params).model_dump(mode="json")
         except InvalidInput as error:
             raise error.under("params") from None
+        with self.database.session() as session:
+            waiting = jobs.count_queued(session)
+        if waiting >= self.settings.max_queued_jobs:
+            raise TooManyRequests(
+                f"{waiting} jobs are already waiting for a worker, the most this server "
+                "queues: try again when some have started.",
+                retry_after=RETRY_QUEUE_FULL_SECONDS,
+            )
         job = Job(
             id=new_job_id(),
             demo=demo,
@@ -81,6 +95,20 @@ class JobService:
             items = [JobOut.model_validate(j) for j in page]
         return JobPage(items=items, total=total, limit=limit, offset=offset)
 
+    def delete(self, caller: Caller, job_id: str) -> None:
+        with self.database.session() as session:
+            job = jobs.get(session, caller, job_id)
+            require_finished(job, "delete it")
+            jobs.remove(session, job)
+
+    def delete_expired(self) -> int:
+        """Delete the jobs that finished more than `retention_days` ago; how many."""
+        if not self.settings.retention_days:
+            return 0
+        cutoff = utcnow() - timedelta(days=self.settings.retention_days)
+        with self.database.session() as session:
+            return jobs.remove_finished_before(session, cutoff)
+
     def update_params(self, caller: Caller, job_id: str, change: dict[str, Any]) -> ParamsUpdateOut:
         """Apply a live change; optimistic on `params_version`, so concurrent changes queue up."""
         while True:
@@ -105,6 +133,11 @@ class JobService:
             jobs.get(session, caller, job_id)
             page = event_store.read(session, job_id, after=after, limit=limit)
         return EventPage(events=page, next_after=page[-1]["seq"] if page else after)
+
+    def has_finished(self, job_id: str) -> bool:
+        """Whether a job's final status is stored (with every event before it)."""
+        with self.database.session() as session:
+            return jobs.has_finished(session, job_id)
 
     def stored_events(self, job_id: str, after: int, limit: int) -> list[dict[str, Any]]:
         """A page of a job's events for a stream whose caller was checked when it opened."""

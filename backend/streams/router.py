@@ -3,12 +3,15 @@
 Order of operations is what makes the stream gap-free: the client is subscribed to the live
 fan-out *before* the stored events are read, and every event is stored before it is fanned
 out. An event is therefore either in the stored read or in the client's queue (or both:
-duplicates are dropped by `seq`).
+duplicates are dropped by `seq`). The stored log leaves out frames thinned away
+(`core/store/thinning.py`); where a replay skips such seqs, a `{"type": "skipped", "until":
+SEQ}` message (no `seq` of its own) says so before the next event.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -19,10 +22,14 @@ from backend.engines.base import JobEngine
 from backend.jobs.service import JobService
 from backend.streams.hub import Subscriber
 from core import events
+from core.callers import Caller
+from core.limits import ID_PATTERN, MAX_SEQ
 
 router = APIRouter(tags=["streams"])
 
+CLOSE_BAD_REQUEST = 4400
 CLOSE_UNKNOWN_JOB = 4404
+CLOSE_TOO_MANY_STREAMS = 4429  # this API process serves DIVELAB_MAX_STREAMS already
 CLOSE_TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last seq>
 REPLAY_PAGE = 2000
 
@@ -46,6 +53,8 @@ async def _backfill(
     """Everything after the cursor that is already stored or held by the mode."""
     while page := await run_in_threadpool(jobs.stored_events, job_id, cursor.last, REPLAY_PAGE):
         for event in page:
+            if event["seq"] > cursor.last + 1:  # frames thinned out of the stored log
+                yield {"type": "skipped", "until": event["seq"] - 1}
             if cursor.accept(event):
                 yield event
         if len(page) < REPLAY_PAGE or cursor.finished:
@@ -90,21 +99,68 @@ class _TooSlow(Exception):
     pass
 
 
+def parse_after(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_SEQ else None
+
+
 @router.websocket("/api/jobs/{job_id}/stream")
-async def stream(websocket: WebSocket, job_id: str, caller: CurrentCaller, after: int = 0) -> None:
+async def stream(
+    websocket: WebSocket, job_id: str, caller: CurrentCaller, after: str = "0"
+) -> None:
+    streams: OpenStreams = websocket.app.state.streams
+    with streams.held() as admitted:
+        await websocket.accept()
+        if not admitted:
+            await websocket.close(CLOSE_TOO_MANY_STREAMS, "too many open streams: retry later")
+            return
+        await serve_stream(websocket, job_id, caller, after)
+
+
+class OpenStreams:
+    """The websockets open on this process, counted from their first moment (before the
+    handshake completes), so that a burst of connections cannot slip past the bound."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.count = 0
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[bool]:
+        """Whether this stream fits under the bound; it counts until it ends."""
+        if self.count >= self.bound:
+            yield False
+            return
+        self.count += 1
+        try:
+            yield True
+        finally:
+            self.count -= 1
+
+
+async def serve_stream(websocket: WebSocket, job_id: str, caller: Caller, after: str) -> None:
     engine: JobEngine = websocket.app.state.engine
     jobs: JobService = websocket.app.state.jobs
-    heartbeat = websocket.app.state.settings.stream_heartbeat_seconds
-    await websocket.accept()
-    if not await run_in_threadpool(jobs.exists, caller, job_id):
+    settings = websocket.app.state.settings
+    start = parse_after(after)
+    if start is None:
+        reason = f"after must be a whole number from 0 to {MAX_SEQ}, not {after[:20]!r}"
+        await websocket.close(CLOSE_BAD_REQUEST, reason)
+        return
+    if not re.fullmatch(ID_PATTERN, job_id) or not await run_in_threadpool(
+        jobs.exists, caller, job_id
+    ):
         await websocket.close(CLOSE_UNKNOWN_JOB, f"job {job_id!r} does not exist")
         return
-    cursor = _Cursor(max(0, after))
+    cursor = _Cursor(start)
     subscriber = await engine.hub.subscribe(job_id)
     try:
         async for event in _backfill(jobs, engine, job_id, cursor):
             await websocket.send_json(event)
-        async for event in _live(jobs, engine, subscriber, cursor, heartbeat):
+        if not cursor.finished and await run_in_threadpool(jobs.has_finished, job_id):
+            cursor.finished = True  # the client has every event up to the last already
+        async for event in _live(
+            jobs, engine, subscriber, cursor, settings.stream_heartbeat_seconds
+        ):
             await websocket.send_json(event)
         await websocket.close(1000, "job finished")
     except _TooSlow:

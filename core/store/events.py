@@ -3,16 +3,29 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.events import JobStatus
 from core.store.models import Job, JobEvent
+from core.store.thinning import FrameThinning
 
 
-def append(session: Session, job_id: str, numbered: Sequence[dict[str, Any]]) -> None:
+def append(
+    session: Session,
+    job_id: str,
+    numbered: list[dict[str, Any]],
+    thinning: FrameThinning | None = None,
+) -> None:
     """Store events that already carry their `seq` (status events are the lifecycle's
-    business: it has made their transitions)."""
+    business: it has made their transitions), thinning the job's frames when the sequencer
+    keeps a `FrameThinning` for it."""
+    if thinning is not None:
+        numbered, dropped = thinning.select(numbered)
+        if dropped:
+            session.execute(
+                delete(JobEvent).where(JobEvent.job_id == job_id, JobEvent.seq.in_(dropped))
+            )
     session.add_all(
         JobEvent(
             job_id=job_id, seq=e["seq"], type=e["type"], step=e.get("step"), ts=e["ts"], payload=e

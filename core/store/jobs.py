@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.callers import Caller
@@ -26,6 +26,11 @@ def get(session: Session, caller: Caller, job_id: str) -> Job:
 
 def exists(session: Session, caller: Caller, job_id: str) -> bool:
     return session.scalar(select(Job.id).where(Job.id == job_id, visible_to(caller))) is not None
+
+
+def has_finished(session: Session, job_id: str) -> bool:
+    status = session.scalar(select(Job.status).where(Job.id == job_id))
+    return status is not None and JobStatus(status).is_terminal
 
 
 def load(session: Session, job_id: str) -> Job:
@@ -88,6 +93,28 @@ def replace_params(
             .values(params=params, params_version=expected_version + 1)
         ).rowcount
     )
+
+
+def count_queued(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Job).where(Job.status == JobStatus.queued.value)
+        )
+        or 0
+    )
+
+
+def remove(session: Session, job: Job) -> None:
+    """A job, its events and its artifacts (they go with it: ON DELETE CASCADE)."""
+    session.delete(job)
+
+
+def remove_finished_before(session: Session, cutoff: datetime) -> int:
+    """Delete the jobs that finished before `cutoff` (and all they hold); how many."""
+    finished = [s.value for s in JobStatus if s.is_terminal]
+    return session.execute(
+        delete(Job).where(Job.status.in_(finished), Job.finished_at < cutoff)
+    ).rowcount
 
 
 def stamp_heartbeat(session: Session, job_id: str) -> None:

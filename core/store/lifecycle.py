@@ -133,6 +133,12 @@ def _recorded_with(target: JobStatus, draft: Draft) -> dict:
     return {"finished_at": at, "error": draft.get("error"), "summary": draft.get("summary")}
 
 
+def require_finished(job: Job, action: str) -> None:
+    """Only a finished job can be deleted: a queued or running one is stopped first."""
+    if not JobStatus(job.status).is_terminal:
+        raise Conflict(f"job {job.id} is still {job.status}: cancel it before you {action}")
+
+
 def require_active(job: Job, action: str) -> None:
     """Only a queued or running job can be steered."""
     if JobStatus(job.status).is_terminal:

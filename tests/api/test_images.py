@@ -1,19 +1,31 @@
-"""Image uploads against a real server: validation, EXIF orientation, use as a demo's content."""
+"""Image uploads against a real server: validation, EXIF orientation, stored size, the
+store's room, deletion, bounded decoding, use as a demo's content."""
 
 import io
 import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
+from backend.images import service as image_service
+from backend.images.service import DecoderPool, ImageService
+from core.callers import LOCAL_USER
+from core.errors import TooManyRequests
+from core.settings import Settings
+from core.store import schema
+from core.store.database import Database
 from tests.demos.test_style_transfer import write_random_vgg19
-from tests.support import ROOT, Server
+from tests.support import ROOT, Server, start_server, stop_server
 
 MB = 1024 * 1024
 
@@ -41,9 +53,30 @@ def png_header(width: int, height: int) -> bytes:
     )
 
 
+def noise(width: int, height: int, seed: int = 0) -> Image.Image:
+    """Random pixels: what compresses worst, losslessly or not."""
+    pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    return Image.fromarray(pixels)
+
+
 def upload(server: Server, content: bytes, name: str = "photo.png", media_type: str = "image/png"):
     with server.client() as client:
         return client.post("/api/images", files={"file": (name, content, media_type)})
+
+
+def upload_raw_name(server: Server, content: bytes, name: bytes):
+    """An upload whose file name is sent as these bytes (httpx, like browsers, escapes control
+    characters; other clients send them as they are)."""
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + content + b"\r\n--x--\r\n"
+    )
+    with server.client() as client:
+        return client.post(
+            "/api/images",
+            content=body,
+            headers={"Content-Type": "multipart/form-data; boundary=x"},
+        )
 
 
 def uploads(server: Server) -> list[dict]:
@@ -155,7 +188,7 @@ def test_a_declared_oversized_body_is_refused_before_it_is_read(server: Server) 
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(
-            b"POST /api/images HTTP/1.1\r\nHost: test\r\n"
+            b"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: multipart/form-data; boundary=x\r\n"
             b"Content-Length: 1000000000\r\n\r\n"
         )  # and not one byte of the gigabyte announced
@@ -187,11 +220,179 @@ def test_an_unknown_image_fails_the_job_clearly(server: Server) -> None:
     assert "image 'no-such-image' does not exist" in done["error"]
 
 
+def test_control_characters_never_reach_the_stored_name(server: Server) -> None:
+    # A NUL byte was a 500 on PostgreSQL; the name stays readable without them.
+    picture = encoded(Image.new("RGB", (8, 8), (0, 90, 0)), "PNG")
+    response = upload_raw_name(server, picture, "ca\x00t\x1b[31m\tphoto\u202e.png".encode())
+    only_controls = upload_raw_name(server, picture, b"\x00\x07")
+
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == "cat[31m photo.png"
+    assert only_controls.status_code == 201, only_controls.text
+    assert only_controls.json()["title"] == "upload"
+    with server.client() as client:
+        assert client.get(f"/api/images/{response.json()['id']}").json() == response.json()
+
+
+def test_a_noisy_jpeg_is_stored_no_larger_than_it_was_sent(server: Server) -> None:
+    # Re-encoding noise at quality 95 would make it about three times larger.
+    sent = encoded(noise(400, 300), "JPEG", quality=80)
+    assert len(sent) > image_service.SMALL_FILE  # smaller files may be stored a little larger
+    response = upload(server, sent, "noise.jpg", "image/jpeg")
+
+    assert response.status_code == 201, response.text
+    image = response.json()
+    assert image["size"] <= len(sent) and image["size"] <= 10 * MB
+    assert (image["media_type"], image["width"], image["height"]) == ("image/jpeg", 400, 300)
+    with server.client() as client:
+        stored = client.get(image["url"]).content
+    assert len(stored) == image["size"]
+    assert Image.open(io.BytesIO(stored)).format == "JPEG"
+
+
+def test_only_uploads_are_deleted(server: Server) -> None:
+    image = upload(server, encoded(Image.new("RGB", (8, 8)), "PNG")).json()
+    with server.client() as client:
+        deleted = client.delete(f"/api/images/{image['id']}")
+        again = client.delete(f"/api/images/{image['id']}")
+        builtin = client.delete("/api/images/stained-glass")
+        unknown = client.delete("/api/images/no-such-image")
+        gone = client.get(f"/api/images/{image['id']}")
+        still_there = client.get("/api/images/stained-glass/content")
+
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert again.status_code == 404 and unknown.status_code == 404
+    assert builtin.status_code == 409
+    assert builtin.json() == {"detail": "built-in images cannot be deleted", "type": "conflict"}
+    assert gone.status_code == 404 and still_there.status_code == 200
+    assert image["id"] not in {i["id"] for i in uploads(server)}
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose image store holds 3 uploads or 1 MB, of uploads of 1 MB at most."""
+    server = start_server(
+        tmp_path_factory.mktemp("small-store"),
+        {
+            "DIVELAB_MAX_UPLOADS": "3",
+            "DIVELAB_MAX_UPLOAD_STORAGE_BYTES": str(MB),
+            "DIVELAB_MAX_UPLOAD_BYTES": str(MB),
+        },
+    )
+    yield server
+    stop_server(server)
+
+
+def test_the_upload_limit_is_the_setting(small_store: Server) -> None:
+    response = upload(small_store, b"\x89PNG\r\n\x1a\n" + bytes(MB))
+    assert response.status_code == 413
+    assert "larger than 1 MB" in response.json()["detail"]
+
+
+def test_a_full_store_refuses_uploads_until_one_is_deleted(small_store: Server) -> None:
+    tiny = encoded(Image.new("RGB", (8, 8)), "PNG")
+    big = encoded(noise(450, 450, seed=1), "PNG")  # ~600 kB, stored as large: two overflow
+    first, small = upload(small_store, big), upload(small_store, tiny)
+    assert (first.status_code, small.status_code) == (201, 201), first.text + small.text
+    first, small = first.json(), small.json()
+
+    no_bytes_left = upload(small_store, encoded(noise(450, 450, seed=2), "PNG"))
+    assert no_bytes_left.status_code == 409, no_bytes_left.text
+    assert no_bytes_left.json()["type"] == "conflict"
+    assert "image store is full" in no_bytes_left.json()["detail"]
+    assert "DELETE /api/images/{id}" in no_bytes_left.json()["detail"]
+
+    assert upload(small_store, tiny).status_code == 201
+    no_room_left = upload(small_store, tiny)  # the 4th of 3
+    assert no_room_left.status_code == 409 and "3 of 3 uploads" in no_room_left.json()["detail"]
+    assert len(uploads(small_store)) == 3
+
+    with small_store.client() as client:
+        assert client.delete(f"/api/images/{first['id']}").status_code == 204
+    accepted = upload(small_store, encoded(noise(450, 450, seed=2), "PNG"))
+    assert accepted.status_code == 201, accepted.text
+    assert upload(small_store, tiny).status_code == 409
+    with small_store.client() as client:
+        assert client.delete(f"/api/images/{small['id']}").status_code == 204
+        assert client.delete(f"/api/images/{small['id']}").status_code == 404
+    assert upload(small_store, tiny).status_code == 201
+    with small_store.client() as client:  # leave the store empty
+        for image in uploads(small_store):
+            assert client.delete(f"/api/images/{image['id']}").status_code == 204
+
+
+def test_concurrent_uploads_take_their_turn_on_one_decoder(tmp_path: Path) -> None:
+    server = start_server(tmp_path, {"DIVELAB_UPLOAD_DECODERS": "1"})
+    try:
+        pictures = [encoded(noise(64, 64, seed=i), "PNG") for i in range(6)]
+        with ThreadPoolExecutor(len(pictures)) as clients:
+            responses = list(clients.map(lambda p: upload(server, p), pictures))
+    finally:
+        stop_server(server)
+    assert [r.status_code for r in responses] == [201] * len(pictures)
+    assert len({r.json()["id"] for r in responses}) == len(pictures)
+
+
+def test_at_most_upload_decoders_uploads_are_decoded_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    schema.upgrade(database)
+    images = ImageService(database, Settings(data_dir=tmp_path, upload_decoders=2))
+    decode, lock = image_service.decode_upright, threading.Lock()
+    running, peak, threads = [0], [0], set()
+
+    def slow_decode(data: bytes, image_format: str) -> Image.Image:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            threads.add(threading.current_thread().name)
+        time.sleep(0.1)
+        with lock:
+            running[0] -= 1
+        return decode(data, image_format)
+
+    monkeypatch.setattr(image_service, "decode_upright", slow_decode)
+    pictures = [encoded(noise(16, 16, seed=i), "PNG") for i in range(8)]
+    with ThreadPoolExecutor(len(pictures)) as requests:
+        stored = list(
+            requests.map(lambda p: images.upload(LOCAL_USER, "p.png", io.BytesIO(p)), pictures)
+        )
+    database.dispose()
+
+    assert len({image.id for image in stored}) == len(pictures)
+    assert peak[0] == 2
+    assert len(threads) == 2 and all(name.startswith("image-decoder") for name in threads)
+
+
+def test_an_upload_waits_for_a_decoder_a_bounded_time_then_gets_429() -> None:
+    pool = DecoderPool(1, wait_seconds=0.2)
+    started, release = threading.Event(), threading.Event()
+
+    def busy() -> str:
+        started.set()
+        release.wait(10)
+        return "decoded"
+
+    with ThreadPoolExecutor(1) as other_request:
+        first = other_request.submit(pool.run, busy)
+        started.wait(10)
+        with pytest.raises(TooManyRequests) as refused:
+            pool.run(lambda: "never run")
+        release.set()
+        assert first.result() == "decoded"  # past the wait, a started decode still ends
+
+    assert refused.value.status_code == 429
+    assert refused.value.headers == {"Retry-After": str(image_service.RETRY_AFTER_SECONDS)}
+    assert pool.run(lambda: "next") == "next"
+
+
 def test_the_api_side_of_images_never_imports_torch() -> None:
     check = (
         "import sys; import backend.images.router, backend.images.service as s; "
         "from core.callers import LOCAL_USER; from core.store.database import Database; "
-        "s.ImageService(Database('sqlite://')).content(LOCAL_USER, 'stained-glass'); "
+        "from core.settings import Settings; "
+        "s.ImageService(Database('sqlite://'), Settings()).content(LOCAL_USER, 'stained-glass'); "
         "assert 'torch' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", check], cwd=ROOT, check=True)

@@ -1,5 +1,7 @@
 """gradient-descent: the book's traces, live changes, divergence, frames."""
 
+import csv
+import io
 import math
 
 import pytest
@@ -246,6 +248,15 @@ def test_trajectories_are_kept_as_a_csv_artifact() -> None:
     rows = content.decode().splitlines()
     assert media_type == "text/csv"
     assert rows[0] == "step,optimizer,x1,x2,f" and len(rows) == 1 + 4
+
+
+def test_a_label_a_spreadsheet_would_run_is_escaped_in_the_csv() -> None:
+    label = '=HYPERLINK("evil.example")'
+    channel = run_race("quadratic", [{"name": "gd", "lr": 0.1, "label": label}], steps=1)
+    _, content = channel.artifacts["trajectories.csv"]
+    rows = list(csv.reader(io.StringIO(content.decode())))
+    assert rows[1][1] == "'" + label
+    assert rows[1][2] == "-5.0"  # a negative number stays a number
 
 
 def test_live_changes_may_touch_only_live_fields() -> None:

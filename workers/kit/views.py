@@ -6,9 +6,10 @@ are small PNGs (weights, activations) or WebPs (photos), enlarged with nearest-n
 sampling so that every weight stays a crisp square however the browser scales it.
 """
 
+import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -125,6 +126,26 @@ def side_by_side(tiles: np.ndarray) -> np.ndarray:
     for i, tile in enumerate(tiles):
         row[:, i * (w + 1) : i * (w + 1) + w] = tile
     return row
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (`=HYPERLINK(...)` as a racer's
+    label) is prefixed with an apostrophe; numbers, negative ones included, stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A CSV artifact, safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_cell(name) for name in header])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return out.getvalue().encode()
 
 
 def png_bytes(img: Image.Image) -> bytes:

@@ -24,12 +24,17 @@ export interface paths {
   "/api/images": {
     /** Built-in images, then uploads */
     get: operations["list_images_api_images_get"];
-    /** Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels) */
+    /**
+     * Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels by default)
+     * @description Stored re-encoded: upright, RGB, without metadata, and no larger than the upload where possible. 409 when the image store is full (DIVELAB_MAX_UPLOADS, DIVELAB_MAX_UPLOAD_STORAGE_BYTES): delete uploads to make room.
+     */
     post: operations["upload_image_api_images_post"];
   };
   "/api/images/{image_id}": {
     /** Get Image */
     get: operations["get_image_api_images__image_id__get"];
+    /** Delete an upload (built-in images cannot be deleted) */
+    delete: operations["delete_image_api_images__image_id__delete"];
   };
   "/api/images/{image_id}/content": {
     /** Image Content */
@@ -44,6 +49,8 @@ export interface paths {
   "/api/jobs/{job_id}": {
     /** Get Job */
     get: operations["get_job_api_jobs__job_id__get"];
+    /** Delete a finished job with its events and artifacts */
+    delete: operations["delete_job_api_jobs__job_id__delete"];
   };
   "/api/jobs/{job_id}/artifacts": {
     /** List Artifacts */
@@ -58,7 +65,7 @@ export interface paths {
     post: operations["cancel_job_api_jobs__job_id__cancel_post"];
   };
   "/api/jobs/{job_id}/events": {
-    /** List Events */
+    /** A job's stored events after a seq (thinned frames are left out) */
     get: operations["list_events_api_jobs__job_id__events_get"];
   };
   "/api/jobs/{job_id}/metrics": {
@@ -90,6 +97,55 @@ export interface components {
       size: number;
       /** Url */
       url: string;
+    };
+    /**
+     * AttentionPoolingJobCreate
+     * @description A job of `attention-pooling`: Attention pooling: Nadaraya–Watson regression.
+     */
+    AttentionPoolingJobCreate: {
+      /** @constant */
+      demo: "attention-pooling";
+      params?: components["schemas"]["AttentionPoolingParams"];
+    };
+    /** Params */
+    AttentionPoolingParams: {
+      /**
+       * Epochs
+       * @description SGD steps on the learned kernel, each over all 50 training points; the book uses 5.
+       * @default 5
+       */
+      epochs?: number;
+      /**
+       * Kernel
+       * @description How a query weighs a key at distance d, with u = d / σ: gaussian exp(−u²/2), boxcar 1 if |u| < 1, epanechikov max(0, 1 − |u|) as in the book, or constant 1 (every key alike).
+       * @default gaussian
+       * @enum {string}
+       */
+      kernel?: "gaussian" | "boxcar" | "epanechikov" | "constant";
+      /**
+       * Lr
+       * @description Learning rate of the SGD that learns the width w; the book uses 0.5.
+       * @default 0.5
+       */
+      lr?: number;
+      /**
+       * Seed
+       * @description Seeds the data, its noise and the initial w.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Sigma
+       * @description Bandwidth σ of the fixed kernel: how far a query looks. The book compares 0.1, 0.2, 0.5 and 1.
+       * @default 0.5
+       */
+      sigma?: number;
+      /**
+       * Speed
+       * @description Epochs per second, so the learned kernel can be watched; 0 runs flat out.
+       * @default 1
+       */
+      speed?: number;
     };
     /** Body_upload_image_api_images_post */
     Body_upload_image_api_images_post: {
@@ -140,6 +196,100 @@ export interface components {
       /** Y Label */
       y_label: string | null;
     };
+    /**
+     * ConvFiltersJobCreate
+     * @description A job of `conv-filters`: LeNet's filters and feature maps.
+     */
+    ConvFiltersJobCreate: {
+      /** @constant */
+      demo: "conv-filters";
+      params?: components["schemas"]["ConvFiltersParams"];
+    };
+    /** Params */
+    ConvFiltersParams: {
+      /**
+       * Batch Size
+       * @description Examples per minibatch; the book uses 256.
+       * @default 256
+       */
+      batch_size?: number;
+      /**
+       * Conv1 Channels
+       * @description Filters of the first conv layer; LeNet has 6.
+       * @default 6
+       */
+      conv1_channels?: number;
+      /**
+       * Conv2 Channels
+       * @description Filters of the second conv layer; LeNet has 16.
+       * @default 16
+       */
+      conv2_channels?: number;
+      /**
+       * Dataset
+       * @description The images: the book's Fashion-MNIST, MNIST (each a download of about 30 MB, once), or scikit-learn's 1,797 digits (no download). `auto` takes Fashion-MNIST when it is already downloaded, else the digits.
+       * @default auto
+       * @enum {string}
+       */
+      dataset?: "auto" | "fashion-mnist" | "mnist" | "digits";
+      /**
+       * Epochs
+       * @description Passes over the training set; the book uses 10.
+       * @default 10
+       */
+      epochs?: number;
+      /**
+       * Kernel Size
+       * @description Height and width of both layers' kernels; LeNet's are 5×5.
+       * @default 5
+       * @enum {integer}
+       */
+      kernel_size?: 3 | 5 | 7;
+      /**
+       * Lr
+       * @description Learning rate η. The book's LeNet uses 0.9 with batches of 256 (its current edition 0.1 with batches of 128).
+       * @default 0.9
+       */
+      lr?: number;
+      /**
+       * Model
+       * @description `lenet` exactly as the book's (sigmoid, average pooling, Xavier init), or `lenet-modern` with batch normalization, ReLU and max pooling, which learns within an epoch even on the small digits set.
+       * @default lenet-modern
+       * @enum {string}
+       */
+      model?: "lenet" | "lenet-modern";
+      /**
+       * Momentum
+       * @description β of the `momentum` optimizer: how much of the previous update is kept.
+       * @default 0.9
+       */
+      momentum?: number;
+      /**
+       * Optimizer
+       * @description Minibatch SGD as in the book, SGD with momentum, or Adam. Adam needs a far smaller learning rate (about 1e-3).
+       * @default sgd
+       * @enum {string}
+       */
+      optimizer?: "sgd" | "momentum" | "adam";
+      /**
+       * Probe Index
+       * @description Which test image's feature maps to show (wraps around on small test sets).
+       * @default 0
+       */
+      probe_index?: number;
+      /**
+       * Seed
+       * @description Seeds the initial weights and the shuffling.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Weight Decay
+       * @description λ of the L2 penalty (λ/2)‖w‖² added to the loss, as the optimizer applies it.
+       * @default 0
+       */
+      weight_decay?: number;
+    };
     /** DemoOut */
     DemoOut: {
       /**
@@ -181,6 +331,63 @@ export interface components {
       /** Zefs */
       zefs: components["schemas"]["ZefsChapterOut"][];
     };
+    /**
+     * EdgeKernelJobCreate
+     * @description A job of `edge-kernel`: Learning an edge-detection kernel.
+     */
+    EdgeKernelJobCreate: {
+      /** @constant */
+      demo: "edge-kernel";
+      params?: components["schemas"]["EdgeKernelParams"];
+    };
+    /** Params */
+    EdgeKernelParams: {
+      /**
+       * Image
+       * @description X: the book's 6×8 ones with a band of zeros (vertical edges only), a square on a 10×10 background (edges both ways), or 8×8 uniform noise.
+       * @default book
+       * @enum {string}
+       */
+      image?: "book" | "square" | "noise";
+      /**
+       * Kernel Size
+       * @description Size of the learned kernel: the target's own (1×2 for the book), or larger, with extra weights that should learn to be zero.
+       * @default as-target
+       * @enum {string}
+       */
+      kernel_size?: "as-target" | "3x3" | "5x5";
+      /**
+       * Lr
+       * @description Learning rate η of gradient descent on the summed squared error; the book uses 3e-2. Larger images and kernels need smaller steps (the job logs the limit).
+       * @default 0.03
+       */
+      lr?: number;
+      /**
+       * Seed
+       * @description Seeds the kernel's random start (and the noise image).
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Steps per second, so the kernel can be watched; 0 runs flat out.
+       * @default 5
+       */
+      speed?: number;
+      /**
+       * Steps
+       * @description Number of updates; the book uses 10.
+       * @default 10
+       */
+      steps?: number;
+      /**
+       * Target
+       * @description The kernel that makes Y from X: the book's vertical edge detector [1, −1], its transpose (horizontal edges), a 3×3 Sobel filter or a 3×3 box blur.
+       * @default vertical-edge
+       * @enum {string}
+       */
+      target?: "vertical-edge" | "horizontal-edge" | "sobel" | "blur";
+    };
     /** ErrorMessage */
     ErrorMessage: {
       /** Detail */
@@ -200,6 +407,378 @@ export interface components {
        * @description Pass as `after` to read the events that follow.
        */
       next_after: number;
+    };
+    /**
+     * Adadelta
+     * @description Adadelta (11.9): no learning rate; step sizes come from the ratio of two averages.
+     */
+    GradientDescentAdadelta: {
+      /**
+       * Eps
+       * @description ε: keeps the division finite.
+       * @default 0.00001
+       */
+      eps?: number;
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Name
+       * @default adadelta
+       * @constant
+       */
+      name?: "adadelta";
+      /**
+       * Rho
+       * @description ρ: decay of both running averages.
+       * @default 0.9
+       */
+      rho?: number;
+    };
+    /**
+     * Adagrad
+     * @description Adagrad (11.7): s ← s + g²; x ← x − η g / √(s + ε).
+     */
+    GradientDescentAdagrad: {
+      /**
+       * Eps
+       * @description ε: keeps the division finite.
+       * @default 0.000001
+       */
+      eps?: number;
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.4
+       */
+      lr?: number;
+      /**
+       * Name
+       * @default adagrad
+       * @constant
+       */
+      name?: "adagrad";
+    };
+    /**
+     * Adam
+     * @description Adam (11.10): bias-corrected averages of the gradient and its square.
+     */
+    GradientDescentAdam: {
+      /**
+       * Beta1
+       * @description β₁: decay of the gradient average.
+       * @default 0.9
+       */
+      beta1?: number;
+      /**
+       * Beta2
+       * @description β₂: decay of the squared-gradient average.
+       * @default 0.999
+       */
+      beta2?: number;
+      /**
+       * Eps
+       * @description ε: keeps the division finite.
+       * @default 0.000001
+       */
+      eps?: number;
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.1
+       */
+      lr?: number;
+      /**
+       * Name
+       * @default adam
+       * @constant
+       */
+      name?: "adam";
+    };
+    /**
+     * GD
+     * @description Gradient descent (11.3): x ← x − η ∇f(x).
+     */
+    GradientDescentGD: {
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.1
+       */
+      lr?: number;
+      /**
+       * Name
+       * @default gd
+       * @constant
+       */
+      name?: "gd";
+    };
+    /**
+     * GradientDescentJobCreate
+     * @description A job of `gradient-descent`: Gradient descent on a loss surface.
+     */
+    GradientDescentJobCreate: {
+      /** @constant */
+      demo: "gradient-descent";
+      params?: components["schemas"]["GradientDescentParams"];
+    };
+    /**
+     * Momentum
+     * @description Momentum (11.6): v ← β v + ∇f(x); x ← x − η v.
+     */
+    GradientDescentMomentum: {
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.6
+       */
+      lr?: number;
+      /**
+       * Momentum
+       * @description β: how much of the previous velocity is kept.
+       * @default 0.5
+       */
+      momentum?: number;
+      /**
+       * Name
+       * @default momentum
+       * @constant
+       */
+      name?: "momentum";
+    };
+    /**
+     * Nesterov
+     * @description Nesterov momentum: v ← β v + g; x ← x − η (g + β v).
+     */
+    GradientDescentNesterov: {
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.6
+       */
+      lr?: number;
+      /**
+       * Momentum
+       * @description β: how much of the previous velocity is kept.
+       * @default 0.5
+       */
+      momentum?: number;
+      /**
+       * Name
+       * @default nesterov
+       * @constant
+       */
+      name?: "nesterov";
+    };
+    /** Params */
+    GradientDescentParams: {
+      /**
+       * Function
+       * @description The surface to descend: the book's x1² + 2·x2² (quadratic) and 0.1·x1² + 2·x2² (ill-conditioned), or a harder classic.
+       * @default ill-conditioned
+       * @enum {string}
+       */
+      function?: "quadratic" | "ill-conditioned" | "rosenbrock" | "himmelblau" | "saddle" | "rastrigin";
+      /**
+       * Optimizers
+       * @description The racers: each starts at `start` with its own hyperparameters.
+       * @default [
+       *   {
+       *     "label": null,
+       *     "lr": 0.4,
+       *     "name": "gd"
+       *   },
+       *   {
+       *     "label": null,
+       *     "lr": 0.4,
+       *     "momentum": 0.5,
+       *     "name": "momentum"
+       *   },
+       *   {
+       *     "eps": 0.000001,
+       *     "gamma": 0.9,
+       *     "label": null,
+       *     "lr": 0.4,
+       *     "name": "rmsprop"
+       *   }
+       * ]
+       */
+      optimizers?: (components["schemas"]["GradientDescentGD"] | components["schemas"]["GradientDescentSGD"] | components["schemas"]["GradientDescentMomentum"] | components["schemas"]["GradientDescentNesterov"] | components["schemas"]["GradientDescentAdagrad"] | components["schemas"]["GradientDescentRMSProp"] | components["schemas"]["GradientDescentAdadelta"] | components["schemas"]["GradientDescentAdam"] | components["schemas"]["GradientDescentYogi"])[];
+      /**
+       * Seed
+       * @description Seeds the noise of SGD.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Steps per second, so the race can be watched; 0 runs flat out.
+       * @default 5
+       */
+      speed?: number;
+      /**
+       * Start
+       * @description Starting point [x1, x2]; the book uses [-5, -2].
+       * @default [
+       *   -5,
+       *   -2
+       * ]
+       */
+      start?: [number, number];
+      /**
+       * Steps
+       * @description Number of updates; the book uses 20.
+       * @default 20
+       */
+      steps?: number;
+    };
+    /**
+     * RMSProp
+     * @description RMSProp (11.8): s ← γ s + (1 − γ) g²; x ← x − η g / √(s + ε).
+     */
+    GradientDescentRMSProp: {
+      /**
+       * Eps
+       * @description ε: keeps the division finite.
+       * @default 0.000001
+       */
+      eps?: number;
+      /**
+       * Gamma
+       * @description γ: decay of the squared-gradient average.
+       * @default 0.9
+       */
+      gamma?: number;
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.4
+       */
+      lr?: number;
+      /**
+       * Name
+       * @default rmsprop
+       * @constant
+       */
+      name?: "rmsprop";
+    };
+    /**
+     * SGD
+     * @description Stochastic gradient descent (11.4): the gradient plus Gaussian noise, as in the book.
+     */
+    GradientDescentSGD: {
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.1
+       */
+      lr?: number;
+      /**
+       * Name
+       * @default sgd
+       * @constant
+       */
+      name?: "sgd";
+      /**
+       * Noise
+       * @description Standard deviation of the noise added to each gradient coordinate.
+       * @default 1
+       */
+      noise?: number;
+      /**
+       * Schedule
+       * @description η_t = η · 1, η · exp(−0.1 t) or η · (1 + 0.1 t)^−0.5 (11.4.4).
+       * @default constant
+       * @enum {string}
+       */
+      schedule?: "constant" | "exponential" | "polynomial";
+    };
+    /**
+     * Yogi
+     * @description Yogi (11.10.3): Adam whose second moment moves by sign, so it cannot blow up.
+     */
+    GradientDescentYogi: {
+      /**
+       * Beta1
+       * @description β₁: decay of the gradient average.
+       * @default 0.9
+       */
+      beta1?: number;
+      /**
+       * Beta2
+       * @description β₂: decay of the squared-gradient average.
+       * @default 0.999
+       */
+      beta2?: number;
+      /**
+       * Eps
+       * @description ε: keeps the division finite.
+       * @default 0.001
+       */
+      eps?: number;
+      /**
+       * Label
+       * @description Name on the chart legend; defaults to the optimizer's name.
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Lr
+       * @description Learning rate η: the size of each step.
+       * @default 0.1
+       */
+      lr?: number;
+      /**
+       * Name
+       * @default yogi
+       * @constant
+       */
+      name?: "yogi";
     };
     /** Health */
     Health: {
@@ -779,6 +1358,124 @@ export interface components {
       worker: string | null;
     };
     /**
+     * StyleTransferJobCreate
+     * @description A job of `style-transfer`: Neural style transfer.
+     */
+    StyleTransferJobCreate: {
+      /** @constant */
+      demo: "style-transfer";
+      params?: components["schemas"]["StyleTransferParams"];
+    };
+    /** Params */
+    StyleTransferParams: {
+      /**
+       * Content
+       * @description The photo to repaint: a built-in image or one you upload (through the API: an id from GET /api/images).
+       * @default china
+       */
+      content?: string;
+      /**
+       * Content Weight
+       * @description Weight of the content loss (the book's 1): how closely the image keeps the content image's layout.
+       * @default 1
+       */
+      content_weight?: number;
+      /**
+       * Init
+       * @description Start from the content image (the book) or from uniform noise, which shows the content emerging.
+       * @default content
+       * @enum {string}
+       */
+      init?: "content" | "noise";
+      /**
+       * Lr
+       * @description Learning rate (the book's 0.3), decayed by 0.8 every 50 steps. For L-BFGS, the first step its line search tries.
+       * @default 0.3
+       */
+      lr?: number;
+      /**
+       * Optimizer
+       * @description Adam as in the book, or L-BFGS, which uses curvature and often needs fewer steps.
+       * @default adam
+       * @enum {string}
+       */
+      optimizer?: "adam" | "lbfgs";
+      /**
+       * Seed
+       * @description Seeds the noise of `init: noise`.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Size
+       * @description Height of the synthesized image; the width follows the content image's aspect ratio (the book's 300 × 450). Larger images take much longer on a CPU.
+       * @default 300
+       */
+      size?: number;
+      /**
+       * Steps
+       * @description Number of updates of the image (the book trains for 500 epochs of one step each).
+       * @default 500
+       */
+      steps?: number;
+      /**
+       * Style
+       * @description The painting whose textures and colours are copied: a built-in image or one you upload (through the API: an id from GET /api/images).
+       * @default stained-glass
+       */
+      style?: string;
+      /** @description Each style layer's share of the style loss: shallow layers carry colour and grain, deep layers carry larger patterns. */
+      style_layer_weights?: components["schemas"]["StyleTransferStyleLayerWeights"];
+      /**
+       * Style Weight
+       * @description Weight of the style loss (the book's 1e4): how strongly the image takes on the style image's textures and colours.
+       * @default 10000
+       */
+      style_weight?: number;
+      /**
+       * Tv Weight
+       * @description Weight of the total-variation loss (the book's 10): smooths away high-frequency noise.
+       * @default 10
+       */
+      tv_weight?: number;
+    };
+    /**
+     * StyleLayerWeights
+     * @description One weight per style layer; the book weights all five equally.
+     */
+    StyleTransferStyleLayerWeights: {
+      /**
+       * Conv1 1
+       * @description How much this layer's Gram matrix counts in the style loss: colours and fine grain.
+       * @default 1
+       */
+      conv1_1?: number;
+      /**
+       * Conv2 1
+       * @description How much this layer's Gram matrix counts in the style loss: small strokes and edges.
+       * @default 1
+       */
+      conv2_1?: number;
+      /**
+       * Conv3 1
+       * @description How much this layer's Gram matrix counts in the style loss: textures a few strokes wide.
+       * @default 1
+       */
+      conv3_1?: number;
+      /**
+       * Conv4 1
+       * @description How much this layer's Gram matrix counts in the style loss: larger motifs.
+       * @default 1
+       */
+      conv4_1?: number;
+      /**
+       * Conv5 1
+       * @description How much this layer's Gram matrix counts in the style loss: the coarsest patterns.
+       * @default 1
+       */
+      conv5_1?: number;
+    };
+    /**
      * SurfaceData
      * @description A function of two variables on a grid: z[i][j] = f(x[j], y[i]), drawn as contours or
      * in 3-D, with its known minima marked.
@@ -828,6 +1525,85 @@ export interface components {
        * @constant
        */
       type: "frame";
+    };
+    /**
+     * TransformerAttentionJobCreate
+     * @description A job of `transformer-attention`: Transformer attention, head by head.
+     */
+    TransformerAttentionJobCreate: {
+      /** @constant */
+      demo: "transformer-attention";
+      params?: components["schemas"]["TransformerAttentionParams"];
+    };
+    /** Params */
+    TransformerAttentionParams: {
+      /**
+       * Batch Size
+       * @description Sequences per training step.
+       * @default 64
+       */
+      batch_size?: number;
+      /**
+       * Dropout
+       * @description Dropout on attention weights, positional encodings and sublayer outputs (the book uses 0.2).
+       * @default 0.1
+       */
+      dropout?: number;
+      /**
+       * Hidden
+       * @description Width d of every token's representation (the book's num_hiddens); a multiple of num_heads, each head getting d / num_heads.
+       * @default 64
+       */
+      hidden?: number;
+      /**
+       * Lr
+       * @description Learning rate of Adam (the book uses 0.001).
+       * @default 0.002
+       */
+      lr?: number;
+      /**
+       * Num Heads
+       * @description Attention heads per multi-head attention; the book uses 4.
+       * @default 4
+       */
+      num_heads?: number;
+      /**
+       * Num Layers
+       * @description Transformer blocks in the encoder and in the decoder; the book uses 2.
+       * @default 2
+       */
+      num_layers?: number;
+      /**
+       * Probe
+       * @description The input whose attention is shown; edit it while the model trains. Letters for reverse/sort/copy, English words for translate; empty picks an example.
+       * @default
+       */
+      probe?: string;
+      /**
+       * Seed
+       * @description Seeds the initial weights, data and dropout.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Seq Len
+       * @description Longest input, in tokens; inputs range from 1 token up to it.
+       * @default 8
+       */
+      seq_len?: number;
+      /**
+       * Steps
+       * @description Training steps, each on a fresh batch.
+       * @default 1500
+       */
+      steps?: number;
+      /**
+       * Task
+       * @description What to learn: reverse, sort or copy a string of letters, or translate a short English sentence into French (adjectives move after their noun).
+       * @default reverse
+       * @enum {string}
+       */
+      task?: "reverse" | "sort" | "copy" | "translate";
     };
     /** ValidationErrorItem */
     ValidationErrorItem: {
@@ -967,6 +1743,12 @@ export interface operations {
           "application/json": components["schemas"]["ImageOut"][];
         };
       };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
       /** @description Invalid input; `loc` names the field */
       422: {
         content: {
@@ -975,7 +1757,10 @@ export interface operations {
       };
     };
   };
-  /** Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels) */
+  /**
+   * Upload a PNG, JPEG or WebP image (at most 10 MB and 4096×4096 pixels by default)
+   * @description Stored re-encoded: upright, RGB, without metadata, and no larger than the upload where possible. 409 when the image store is full (DIVELAB_MAX_UPLOADS, DIVELAB_MAX_UPLOAD_STORAGE_BYTES): delete uploads to make room.
+   */
   upload_image_api_images_post: {
     requestBody: {
       content: {
@@ -987,6 +1772,24 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["ImageOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description A request from a web page of another origin */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Too large */
@@ -1007,12 +1810,19 @@ export interface operations {
           "application/json": components["schemas"]["ValidationErrorMessage"];
         };
       };
+      /** @description A bound is reached for now; retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
     };
   };
   /** Get Image */
   get_image_api_images__image_id__get: {
     parameters: {
       path: {
+        /** @description An id from GET /api/images. */
         image_id: string;
       };
     };
@@ -1021,6 +1831,12 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["ImageOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1037,10 +1853,56 @@ export interface operations {
       };
     };
   };
+  /** Delete an upload (built-in images cannot be deleted) */
+  delete_image_api_images__image_id__delete: {
+    parameters: {
+      path: {
+        /** @description An id from GET /api/images. */
+        image_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description A request from a web page of another origin */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
   /** Image Content */
   image_content_api_images__image_id__content_get: {
     parameters: {
       path: {
+        /** @description An id from GET /api/images. */
         image_id: string;
       };
     };
@@ -1051,6 +1913,12 @@ export interface operations {
           "image/jpeg": unknown;
           "image/png": unknown;
           "image/webp": unknown;
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1084,6 +1952,12 @@ export interface operations {
           "application/json": components["schemas"]["JobPage"];
         };
       };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
       /** @description Invalid input; `loc` names the field */
       422: {
         content: {
@@ -1096,7 +1970,7 @@ export interface operations {
   create_job_api_jobs_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["JobCreate"];
+        "application/json": components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
       };
     };
     responses: {
@@ -1106,10 +1980,40 @@ export interface operations {
           "application/json": components["schemas"]["JobOut"];
         };
       };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description A request from a web page of another origin */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
       /** @description Invalid input; `loc` names the field */
       422: {
         content: {
           "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+      /** @description A bound is reached for now; retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
     };
@@ -1118,6 +2022,7 @@ export interface operations {
   get_job_api_jobs__job_id__get: {
     parameters: {
       path: {
+        /** @description A job id from POST /api/jobs. */
         job_id: string;
       };
     };
@@ -1126,6 +2031,12 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["JobOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1142,10 +2053,68 @@ export interface operations {
       };
     };
   };
+  /** Delete a finished job with its events and artifacts */
+  delete_job_api_jobs__job_id__delete: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description A request from a web page of another origin */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
   /** List Artifacts */
   list_artifacts_api_jobs__job_id__artifacts_get: {
     parameters: {
       path: {
+        /** @description A job id from POST /api/jobs. */
         job_id: string;
       };
     };
@@ -1154,6 +2123,12 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["ArtifactOut"][];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1174,15 +2149,22 @@ export interface operations {
   download_artifact_api_jobs__job_id__artifacts__name__get: {
     parameters: {
       path: {
+        /** @description A job id from POST /api/jobs. */
         job_id: string;
         name: string;
       };
     };
     responses: {
-      /** @description The artifact's bytes */
+      /** @description The artifact's bytes, with the media type the job gave it (`media_type` in the artifact list) */
       200: {
         content: {
-          "application/octet-stream": unknown;
+          "*/*": string;
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1203,6 +2185,7 @@ export interface operations {
   cancel_job_api_jobs__job_id__cancel_post: {
     parameters: {
       path: {
+        /** @description A job id from POST /api/jobs. */
         job_id: string;
       };
     };
@@ -1211,6 +2194,18 @@ export interface operations {
       202: {
         content: {
           "application/json": components["schemas"]["JobOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description A request from a web page of another origin */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1225,6 +2220,18 @@ export interface operations {
           "application/json": components["schemas"]["ErrorMessage"];
         };
       };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
       /** @description Invalid input; `loc` names the field */
       422: {
         content: {
@@ -1233,7 +2240,7 @@ export interface operations {
       };
     };
   };
-  /** List Events */
+  /** A job's stored events after a seq (thinned frames are left out) */
   list_events_api_jobs__job_id__events_get: {
     parameters: {
       query?: {
@@ -1242,6 +2249,7 @@ export interface operations {
         limit?: number;
       };
       path: {
+        /** @description A job id from POST /api/jobs. */
         job_id: string;
       };
     };
@@ -1250,6 +2258,12 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["EventPage"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1274,6 +2288,7 @@ export interface operations {
         max_points?: number | null;
       };
       path: {
+        /** @description A job id from POST /api/jobs. */
         job_id: string;
       };
     };
@@ -1284,6 +2299,12 @@ export interface operations {
           "application/json": {
             [key: string]: components["schemas"]["MetricSeries"];
           };
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
         };
       };
       /** @description Unknown id */
@@ -1304,6 +2325,7 @@ export interface operations {
   update_params_api_jobs__job_id__params_patch: {
     parameters: {
       path: {
+        /** @description A job id from POST /api/jobs. */
         job_id: string;
       };
     };
@@ -1321,6 +2343,18 @@ export interface operations {
           "application/json": components["schemas"]["ParamsUpdateOut"];
         };
       };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description A request from a web page of another origin */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
       /** @description Unknown id */
       404: {
         content: {
@@ -1329,6 +2363,18 @@ export interface operations {
       };
       /** @description Illegal in the current state */
       409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
         };

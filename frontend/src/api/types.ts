@@ -119,3 +119,12 @@ export interface Heartbeat {
   type: "heartbeat";
   ts: number;
 }
+
+/**
+ * Sent by the websocket before a stored event when the stored log left out the seqs before it
+ * (frames thinned away, docs/architecture.md): the hole is meant, nothing went missing. No `seq`.
+ */
+export interface Skipped {
+  type: "skipped";
+  until: number;
+}

@@ -47,7 +47,9 @@ describe("schema → form fields (gradient-descent)", () => {
       min: { value: 0, exclusive: true },
       max: { value: 10, exclusive: false },
     });
-    expect(field("seed")).toMatchObject({ kind: "number", max: null });
+    // A seed's range bounds it but is no scale to slide along: a number box alone.
+    expect(field("seed")).toMatchObject({ kind: "number", max: { value: 2 ** 32 - 1 }, slider: false });
+    expect(field("steps")).toMatchObject({ slider: true });
   });
 
   it("marks live params, and lists that contain live fields", () => {

@@ -26,6 +26,8 @@ export interface NumberField extends FieldBase {
   max: Bound | null;
   unit: string | null;
   log: boolean;
+  /** False when the range is only a bound, not a scale to slide along (a seed): a number box. */
+  slider: boolean;
 }
 
 export interface EnumField extends FieldBase {
@@ -146,6 +148,7 @@ function numberField(base: FieldBase, prop: JsonSchema): NumberField {
     max: boundOf(prop.maximum, prop.exclusiveMaximum),
     unit: prop.unit ?? null,
     log: prop.scale === "log",
+    slider: prop.widget !== "number",
   };
 }
 

@@ -16,12 +16,13 @@ export interface SliderScale {
 }
 
 /**
- * The slider's scale, or null when the param has no upper or lower bound (a number box alone).
+ * The slider's scale, or null when the param has no upper or lower bound, or its range is a
+ * bound rather than a scale (`widget: "number"`): a number box alone.
  * Integer ranges of three or more decades (steps: 1..100,000) get a log slider too, so small
  * values can be picked by hand.
  */
 export function sliderScale(field: NumberField): SliderScale | null {
-  if (!field.min || !field.max) return null;
+  if (!field.min || !field.max || !field.slider) return null;
   let low = field.min.value;
   let high = field.max.value;
   const log = field.log || (field.integer && low >= 1 && high / low >= 1000);

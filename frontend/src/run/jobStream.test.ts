@@ -146,6 +146,18 @@ describe("JobStream", () => {
     expect(h.seqs()).toEqual([1, 2, 3]);
   });
 
+  it("delivers across a hole the server says is meant (thinned frames)", () => {
+    const h = harness();
+    h.socket().open();
+    h.socket().send(metric(1));
+    h.socket().send({ type: "skipped", until: 4 });
+    h.socket().send(metric(5));
+    h.socket().send(metric(7)); // a hole nobody announced is still a hole
+    expect(h.seqs()).toEqual([1, 5]);
+    vi.advanceTimersByTime(0);
+    expect(h.socket().url).toContain("after=5");
+  });
+
   it("reconnects when the server goes silent for longer than a few heartbeats", () => {
     const h = harness({ silenceMs: 5000 });
     h.socket().open();

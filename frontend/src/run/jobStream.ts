@@ -5,11 +5,11 @@
  * after the terminal status. Whenever the connection drops (network, server restart, 1013
  * "too slow", silence longer than a few heartbeats) this client reconnects with `after=` the
  * last seq it delivered, and delivers each seq exactly once and in order: duplicates are
- * dropped, and a hole (which the server promises never to leave) triggers a resume from the
- * last delivered seq rather than delivering out of order.
+ * dropped, and a hole triggers a resume from the last delivered seq rather than delivering out
+ * of order, unless the server said it is meant (`skipped`: frames thinned out of the stored log).
  */
 
-import type { Heartbeat, JobEvent } from "../api/types";
+import type { Heartbeat, JobEvent, Skipped } from "../api/types";
 import { TERMINAL_STATUSES } from "../api/types";
 
 export const CLOSE_NORMAL = 1000;
@@ -96,9 +96,9 @@ export class JobStream {
   }
 
   private receive(data: unknown): void {
-    let message: JobEvent | Heartbeat;
+    let message: JobEvent | Heartbeat | Skipped;
     try {
-      message = JSON.parse(String(data)) as JobEvent | Heartbeat;
+      message = JSON.parse(String(data)) as JobEvent | Heartbeat | Skipped;
     } catch {
       return; // not an event; nothing the learner could act on
     }
@@ -107,6 +107,10 @@ export class JobStream {
     // closes at once must not be hammered.
     this.attempt = 0;
     if (message.type === "heartbeat") return;
+    if (message.type === "skipped") {
+      this.lastSeq = Math.max(this.lastSeq, message.until); // thinned frames: a hole meant
+      return;
+    }
     if (message.seq <= this.lastSeq) return; // already delivered (a resume overlaps)
     if (message.seq > this.lastSeq + 1) {
       this.reconnect(`events after ${this.lastSeq} went missing`, { quiet: true });

@@ -2,17 +2,13 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core import params as common
-from core.demo_spec import param_field
+from core.demo_spec import DemoParams, param_field
 
 Kernel = Literal["gaussian", "boxcar", "epanechikov", "constant"]
 
 
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Params(DemoParams):
     kernel: Kernel = param_field(
         "gaussian",
         description="How a query weighs a key at distance d, with u = d / σ: gaussian "

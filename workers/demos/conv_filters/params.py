@@ -2,15 +2,11 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core import params as common
-from core.demo_spec import param_field
+from core.demo_spec import DemoParams, param_field
 
 
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Params(DemoParams):
     dataset: Literal["auto", "fashion-mnist", "mnist", "digits"] = param_field(
         "auto",
         description="The images: the book's Fashion-MNIST, MNIST (each a download of about 30 "

@@ -2,15 +2,11 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core import params as common
-from core.demo_spec import param_field
+from core.demo_spec import DemoParams, param_field
 
 
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Params(DemoParams):
     target: Literal["vertical-edge", "horizontal-edge", "sobel", "blur"] = param_field(
         "vertical-edge",
         description="The kernel that makes Y from X: the book's vertical edge detector [1, −1], "

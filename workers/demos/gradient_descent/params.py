@@ -2,10 +2,10 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from core import params as common
-from core.demo_spec import param_field
+from core.demo_spec import DemoParams, param_field
 
 FunctionId = Literal[
     "quadratic", "ill-conditioned", "rosenbrock", "himmelblau", "saddle", "rastrigin"
@@ -16,9 +16,7 @@ def _lr(default: float) -> float:
     return common.learning_rate(default, "Learning rate η: the size of each step.")
 
 
-class _Optimizer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _Optimizer(DemoParams):
     label: str | None = Field(
         default=None,
         max_length=32,
@@ -143,9 +141,10 @@ Optimizer = Annotated[
 ]
 
 
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, json_schema_extra={"widget": "number"})]
 
+
+class Params(DemoParams):
     function: FunctionId = param_field(
         "ill-conditioned",
         description="The surface to descend: the book's x1² + 2·x2² (quadratic) and "
@@ -158,7 +157,7 @@ class Params(BaseModel):
         max_length=8,
         description="The racers: each starts at `start` with its own hyperparameters.",
     )
-    start: tuple[float, float] = param_field(
+    start: tuple[Coordinate, Coordinate] = param_field(
         (-5.0, -2.0), description="Starting point [x1, x2]; the book uses [-5, -2]."
     )
     steps: int = common.steps(20, "Number of updates; the book uses 20.", le=100_000)
@@ -166,9 +165,3 @@ class Params(BaseModel):
     speed: float = common.speed(
         5.0, "Steps per second, so the race can be watched; 0 runs flat out."
     )
-
-    @model_validator(mode="after")
-    def _start_is_finite(self) -> "Params":
-        if any(abs(v) > 1e6 for v in self.start):
-            raise ValueError("start must lie within ±1e6")
-        return self

@@ -2,9 +2,6 @@
 named by its legend label and its position every step, and every trajectory as a CSV artifact.
 Values are exact (unrounded): a learner compares the positions with the book's."""
 
-import csv
-import io
-
 import torch
 from torch import Tensor
 
@@ -12,7 +9,7 @@ from core.frames import SurfaceData
 from workers.context import JobContext
 from workers.demos.gradient_descent.model import Surface
 from workers.demos.gradient_descent.params import Params
-from workers.kit.views import points
+from workers.kit.views import csv_bytes, points
 
 # (step, points, f): one row per racer in both tensors.
 Trajectory = list[tuple[int, Tensor, Tensor]]
@@ -54,10 +51,10 @@ def report(ctx: JobContext, labels: list[str], x: Tensor, f: Tensor) -> None:
 
 def save_trajectories(ctx: JobContext, labels: list[str], trajectory: Trajectory) -> None:
     """Every racer's point and f at every step, one row each."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["step", "optimizer", "x1", "x2", "f"])
-    for step, x, f in trajectory:
-        for i, label in enumerate(labels):
-            writer.writerow([step, label, *x[i].tolist(), f[i].item()])
-    ctx.artifact("trajectories.csv", "text/csv", out.getvalue().encode())
+    rows = (
+        [step, label, *x[i].tolist(), f[i].item()]
+        for step, x, f in trajectory
+        for i, label in enumerate(labels)
+    )
+    content = csv_bytes(["step", "optimizer", "x1", "x2", "f"], rows)
+    ctx.artifact("trajectories.csv", "text/csv", content)

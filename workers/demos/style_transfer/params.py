@@ -2,10 +2,10 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from core import params as common
-from core.demo_spec import param_field
+from core.demo_spec import DemoParams, param_field
 
 IMAGE_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -20,10 +20,8 @@ def _layer_weight(what_it_sees: str) -> float:
     )
 
 
-class StyleLayerWeights(BaseModel):
+class StyleLayerWeights(DemoParams):
     """One weight per style layer; the book weights all five equally."""
-
-    model_config = ConfigDict(extra="forbid")
 
     conv1_1: float = _layer_weight("colours and fine grain.")
     conv2_1: float = _layer_weight("small strokes and edges.")
@@ -32,9 +30,7 @@ class StyleLayerWeights(BaseModel):
     conv5_1: float = _layer_weight("the coarsest patterns.")
 
 
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Params(DemoParams):
     content: str = param_field(
         "china",
         description="The photo to repaint: a built-in image or one you upload "

@@ -2,18 +2,16 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import ValidationInfo, field_validator
 
 from core import params as common
-from core.demo_spec import param_field
+from core.demo_spec import DemoParams, param_field
 from workers.demos.transformer_attention.tasks import TASKS
 
 TaskName = Literal["reverse", "sort", "copy", "translate"]
 
 
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Params(DemoParams):
     task: TaskName = param_field(
         "reverse",
         description="What to learn: reverse, sort or copy a string of letters, or translate a "
