@@ -129,6 +129,7 @@ def test_a_dropped_connection_resumes_without_losing_or_repeating_points(
         sockets.append(socket)
 
     page.route_web_socket(re.compile(r"/stream"), through_server)
+    server.wait_for_status(job["id"], "running")  # behind other tests' jobs on a busy machine
     page.goto(f"{server.url}/jobs/{job['id']}")  # a permalink to a running job joins it live
     expect(page.get_by_text("Training")).to_be_visible()
     wait_for_points(page, 10)
