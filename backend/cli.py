@@ -38,12 +38,20 @@ def prepare_schema() -> None:
 def serve() -> None:
     import uvicorn
 
-    from backend.app import create_app
-
     prepare_schema()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws_ping_interval=20)
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.api_processes,
+        ws_ping_interval=20,
+        # Compressing every message once per viewer costs the API more than the bandwidth it
+        # saves (events are small; images are compressed already): decline permessage-deflate.
+        ws_per_message_deflate=False,
+    )
 
 
 def worker(argv: list[str]) -> None:

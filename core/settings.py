@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # torchvision's ImageNet VGG19; the file name's suffix is the start of its SHA-256.
@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=2, ge=1, description="Size of the local worker pool (embedded).")
+    api_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes `divelab serve` runs (distributed mode only: the embedded "
+        "mode's one process sequences every job's events). Each has its own Redis reader.",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="Where demos train: auto picks CUDA when a GPU is visible."
     )
@@ -75,6 +82,12 @@ class Settings(BaseSettings):
     )
     stream_heartbeat_seconds: float = Field(
         default=10.0, gt=0, description="Idle time after which a websocket gets a heartbeat."
+    )
+    stream_batch_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="How often a batched websocket viewer (the UI) gets what is queued for it.",
     )
     stream_client_queue: int = Field(
         default=2000,
@@ -121,6 +134,15 @@ class Settings(BaseSettings):
     max_streams: int = Field(
         default=2000, ge=1, description="Open websocket streams per API process at most."
     )
+
+    @model_validator(mode="after")
+    def _one_process_when_embedded(self) -> "Settings":
+        if self.api_processes > 1 and not self.redis_url:
+            raise ValueError(
+                "DIVELAB_API_PROCESSES > 1 needs the distributed mode (DIVELAB_REDIS_URL): "
+                "in the embedded mode one process sequences every job's events"
+            )
+        return self
 
     @property
     def mode(self) -> Literal["embedded", "distributed"]:

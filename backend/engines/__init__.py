@@ -8,7 +8,11 @@ from core.store.lifecycle import Lifecycle
 
 
 def create_engine_for(settings: Settings, database: Database, lifecycle: Lifecycle) -> JobEngine:
-    hub = StreamHub(settings.stream_client_queue)
+    hub = StreamHub(
+        settings.stream_client_queue,
+        settings.stream_batch_seconds,
+        settings.stream_heartbeat_seconds,
+    )
     if settings.mode == "distributed":
         from backend.engines.distributed import DistributedEngine
 

@@ -75,6 +75,7 @@ class DistributedEngine(JobEngine):
         ]
 
     async def stop(self) -> None:
+        await self.hub.close()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -101,6 +101,7 @@ class EmbeddedEngine(JobEngine):
         self._supervisor.start()
 
     async def stop(self) -> None:
+        await self.hub.close()
         self._stopping.set()
         if self._supervisor is not None:
             await asyncio.to_thread(self._supervisor.join, 5)

@@ -1,31 +1,81 @@
-"""Fan-out of a job's live events to every websocket client of this process.
+"""Fan-out of a job's live events to every websocket viewer of this process.
 
-Each client gets a bounded queue. A client that falls that far behind is marked overflowed
-and disconnected (it resumes with `after=`); delivery never waits for a client, so a slow
-client cannot slow the others or the job.
+Built for a lecture hall (a thousand viewers of one job): each event is encoded to JSON once
+and the same text goes to every viewer; a viewer is a queue of those texts, with no task or
+wait of its own per event. Batched viewers (the UI) are woken at most every
+DIVELAB_STREAM_BATCH_SECONDS by one ticker and get what is queued in one message, the same
+message for every viewer that is caught up; the same ticker wakes idle viewers for their
+heartbeats. A viewer whose queue passes its bound is marked overflowed and its queue dropped
+at once: it is cut off before its next send (it resumes with `after=`), and delivery never
+waits for it, so a slow viewer cannot slow the others or the job. The hub also keeps each
+live job's latest events, encoded, so that viewers joining near the head catch up from memory.
 """
 
 import asyncio
-from collections import defaultdict
+import contextlib
+import json
+import time
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
+
+from core import events
 
 Event = dict[str, Any]
 
 
-class Subscriber:
-    def __init__(self, job_id: str, maxsize: int) -> None:
-        self.job_id = job_id
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
-        self.overflowed = asyncio.Event()
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """An event as every viewer gets it."""
 
-    def offer(self, event: Event) -> None:
-        if self.overflowed.is_set():
-            return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
-            self.overflowed.set()
+    seq: int
+    text: str
+    frame: str | None  # a frame's name: a batched viewer behind keeps only the newest
+    terminal: bool
+
+    @classmethod
+    def of(cls, event: Event) -> "Encoded":
+        return cls(
+            event["seq"],
+            json.dumps(event, separators=(",", ":"), allow_nan=False),
+            event["name"] if event["type"] == "frame" else None,
+            events.is_terminal_status(event),
+        )
+
+
+class Viewer:
+    def __init__(self, job_id: str, bound: int, batched: bool) -> None:
+        self.job_id = job_id
+        self.bound = bound
+        self.batched = batched
+        self.pending: deque[Encoded] = deque()
+        self.ready = asyncio.Event()
+        self.overflowed = False
+        self.idle_since = time.monotonic()  # its last send; the ticker sends heartbeats
+
+    def offer(self, encoded: list[Encoded]) -> bool:
+        """Queue events; True when the viewer should be woken now (batched ones wait for
+        the ticker)."""
+        if self.overflowed:
+            return False
+        self.pending.extend(encoded)
+        if len(self.pending) > self.bound:
+            self.overflowed = True
+            self.pending.clear()  # no backlog is sent to a viewer that is cut off
+            self.ready.set()
+            return False
+        if not self.batched:
+            self.ready.set()
+        return self.batched
+
+    def take(self) -> list[Encoded]:
+        """What is queued (nothing: the ticker asks for a heartbeat)."""
+        taken = list(self.pending)
+        self.pending.clear()
+        self.ready.clear()
+        self.idle_since = time.monotonic()
+        return taken
 
 
 class StreamHub:
@@ -33,46 +83,129 @@ class StreamHub:
 
     def __init__(
         self,
-        client_queue_size: int,
+        viewer_queue_size: int,
+        batch_seconds: float,
+        heartbeat_seconds: float,
         on_first: Callable[[str], Awaitable[None]] | None = None,
         on_last: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
-        self._size = client_queue_size
-        self._topics: dict[str, set[Subscriber]] = defaultdict(set)
+        self._size = viewer_queue_size
+        self._batch_seconds = batch_seconds
+        self._heartbeat_seconds = heartbeat_seconds
+        self._topics: dict[str, set[Viewer]] = defaultdict(set)
+        # The latest events of each live job, encoded: a viewer that joins near the head (a
+        # lecture hall opening the same job) catches up from here, not from the database.
+        self._recent: dict[str, deque[Encoded]] = {}
+        self._due: set[Viewer] = set()  # batched viewers with events since the last tick
+        self._batch_texts: dict[tuple[str, int, int, int], str] = {}  # shared within a tick
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._ticker: asyncio.Task | None = None
         self.on_first = on_first
         self.on_last = on_last
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        self._ticker = loop.create_task(self._tick(), name="stream-ticker")
 
-    async def subscribe(self, job_id: str) -> Subscriber:
-        subscriber = Subscriber(job_id, self._size)
+    async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+
+    async def subscribe(self, job_id: str, batched: bool) -> Viewer:
+        viewer = Viewer(job_id, self._size, batched)
         first = not self._topics.get(job_id)
-        self._topics[job_id].add(subscriber)
+        self._topics[job_id].add(viewer)
         if first and self.on_first is not None:
             await self.on_first(job_id)
-        return subscriber
+        return viewer
 
-    async def unsubscribe(self, subscriber: Subscriber) -> None:
-        topic = self._topics.get(subscriber.job_id)
+    async def unsubscribe(self, viewer: Viewer) -> None:
+        self._due.discard(viewer)
+        topic = self._topics.get(viewer.job_id)
         if topic is None:
             return
-        topic.discard(subscriber)
+        topic.discard(viewer)
         if not topic:
-            del self._topics[subscriber.job_id]
+            del self._topics[viewer.job_id]
+            # A mode may stop feeding this job now (distributed: its stream is unfollowed),
+            # so its recent events would no longer be all of them.
+            self._recent.pop(viewer.job_id, None)
             if self.on_last is not None:
-                await self.on_last(subscriber.job_id)
+                await self.on_last(viewer.job_id)
 
-    def deliver(self, job_id: str, events: list[Event]) -> None:
+    def deliver(self, job_id: str, batch: list[Event]) -> None:
         """Called on the event loop's thread."""
-        for subscriber in list(self._topics.get(job_id, ())):
-            for event in events:
-                subscriber.offer(event)
+        self.deliver_encoded(job_id, [Encoded.of(event) for event in batch])
 
-    def deliver_threadsafe(self, batch: dict[str, list[Event]]) -> None:
-        """Called from any other thread; a no-op before the hub is bound to a loop."""
+    def deliver_encoded(self, job_id: str, encoded: list[Encoded]) -> None:
+        if encoded and encoded[-1].terminal:
+            self._recent.pop(job_id, None)  # later viewers replay it from the database
+        else:
+            recent = self._recent.setdefault(job_id, deque(maxlen=self._size))
+            recent.extend(encoded)
+        for viewer in self._topics.get(job_id, ()):
+            if viewer.offer(encoded):
+                self._due.add(viewer)
+
+    def recent_after(self, job_id: str, after: int) -> list[Encoded] | None:
+        """The job's events after seq `after` when this hub still holds all of them (None:
+        read them from storage)."""
+        recent = self._recent.get(job_id)
+        if not recent or recent[0].seq > after + 1:
+            return None
+        return [item for item in recent if item.seq > after]
+
+    def deliver_threadsafe(self, batches: dict[str, list[Event]]) -> None:
+        """Called from any other thread (where the events are encoded, off the loop); a no-op
+        before the hub is bound to a loop."""
         if self._loop is None or self._loop.is_closed():
             return
-        for job_id, events in batch.items():
-            self._loop.call_soon_threadsafe(self.deliver, job_id, events)
+        for job_id, batch in batches.items():
+            encoded = [Encoded.of(event) for event in batch]
+            self._loop.call_soon_threadsafe(self.deliver_encoded, job_id, encoded)
+
+    def batch_text(self, job_id: str, after: int, items: list[Encoded]) -> str:
+        """The JSON array of the events that follow seq `after` (with a `skipped` marker before
+        each hole), built once per tick for all the viewers of the job at the same place."""
+        key = (job_id, after, items[-1].seq, len(items))  # a job's events, after one place
+        text = self._batch_texts.get(key)
+        if text is None:
+            text = self._batch_texts[key] = "[" + ",".join(with_markers(after, items)) + "]"
+        return text
+
+    async def _tick(self) -> None:
+        """Every batch interval: wake the batched viewers with something queued, and every
+        viewer idle for a heartbeat interval (it sends a heartbeat)."""
+        while True:
+            await asyncio.sleep(self._batch_seconds)
+            self._batch_texts.clear()
+            due, self._due = self._due, set()
+            for viewer in due:
+                viewer.ready.set()
+            quiet_since = time.monotonic() - self._heartbeat_seconds
+            for topic in self._topics.values():
+                for viewer in topic:
+                    if viewer.idle_since < quiet_since:
+                        viewer.ready.set()
+
+
+def coalesced(items: list[Encoded]) -> list[Encoded]:
+    """The newest frame of each name only (a picture replaces an unsent older one); every
+    other event is kept, in order."""
+    newest = {item.frame: item.seq for item in items if item.frame is not None}
+    return [item for item in items if item.frame is None or newest[item.frame] == item.seq]
+
+
+def with_markers(after: int, items: list[Encoded]) -> list[str]:
+    """The texts of the events that follow seq `after`, with `{"type":"skipped","until":N}`
+    before each that leaves a hole (frames thinned out of the stored log, or coalesced)."""
+    texts: list[str] = []
+    previous = after
+    for item in items:
+        if item.seq > previous + 1:
+            texts.append(f'{{"type":"skipped","until":{item.seq - 1}}}')
+        texts.append(item.text)
+        previous = item.seq
+    return texts

@@ -4,15 +4,18 @@ Order of operations is what makes the stream gap-free: the client is subscribed 
 fan-out *before* the stored events are read, and every event is stored before it is fanned
 out. An event is therefore either in the stored read or in the client's queue (or both:
 duplicates are dropped by `seq`). The stored log leaves out frames thinned away
-(`core/store/thinning.py`); where a replay skips such seqs, a `{"type": "skipped", "until":
-SEQ}` message (no `seq` of its own) says so before the next event.
+(`core/store/thinning.py`), and a batched viewer that falls behind gets only the newest frame
+of each name; before an event that follows such a hole, a `{"type": "skipped", "until": SEQ}`
+message (no `seq` of its own) says so.
+
+`?batch=true` (the UI) sends JSON arrays of events, at most every
+DIVELAB_STREAM_BATCH_SECONDS; without it (scripts) every event is a message of its own.
 """
 
-import asyncio
 import contextlib
+import json
 import re
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from backend.dependencies import CurrentCaller
 from backend.engines.base import JobEngine
 from backend.jobs.service import JobService
-from backend.streams.hub import Subscriber
+from backend.streams.hub import Encoded, StreamHub, Viewer, coalesced, with_markers
 from core import events
 from core.callers import Caller
 from core.limits import ID_PATTERN, MAX_SEQ
@@ -34,65 +37,92 @@ CLOSE_TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last seq>
 REPLAY_PAGE = 2000
 
 
+COALESCE_AFTER = 64  # queued events past which a batched viewer is behind: frames coalesce
+
+
 class _Cursor:
     def __init__(self, after: int) -> None:
         self.last = after
         self.finished = False
 
-    def accept(self, event: dict[str, Any]) -> bool:
-        if event["seq"] <= self.last:
+    def accept(self, seq: int, terminal: bool) -> bool:
+        if seq <= self.last:
             return False
-        self.last = event["seq"]
-        self.finished = self.finished or events.is_terminal_status(event)
+        self.last = seq
+        self.finished = self.finished or terminal
         return True
 
 
+class Sender:
+    """One viewer's end of the websocket: events one per message, or (`batch=true`, the
+    UI) as JSON arrays of several, with `skipped` markers before announced holes."""
+
+    def __init__(self, websocket: WebSocket, hub: StreamHub, job_id: str, batched: bool) -> None:
+        self.websocket = websocket
+        self.hub = hub
+        self.job_id = job_id
+        self.batched = batched
+
+    async def send(self, after: int, items: list[Encoded]) -> None:
+        """Send the events that follow seq `after` (a hole before one gets its marker)."""
+        if not items:
+            return
+        if self.batched:
+            await self.websocket.send_text(self.hub.batch_text(self.job_id, after, items))
+            return
+        for text in with_markers(after, items):
+            await self.websocket.send_text(text)
+
+    async def send_heartbeat(self) -> None:
+        heartbeat = json.dumps(events.heartbeat())
+        await self.websocket.send_text(f"[{heartbeat}]" if self.batched else heartbeat)
+
+
 async def _backfill(
-    jobs: JobService, engine: JobEngine, job_id: str, cursor: _Cursor
-) -> AsyncIterator[dict]:
-    """Everything after the cursor that is already stored or held by the mode."""
+    jobs: JobService,
+    engine: JobEngine,
+    job_id: str,
+    cursor: _Cursor,
+    sender: Sender,
+    from_memory: bool = True,
+) -> None:
+    """Send everything after the cursor that is already stored or held by the mode: from
+    the hub's recent events when it holds them all (`from_memory`), else from storage."""
+    recent = sender.hub.recent_after(job_id, cursor.last) if from_memory else None
+    if recent is not None:
+        await sender.send(*_accepted(cursor, recent))
+        return
     while page := await run_in_threadpool(jobs.stored_events, job_id, cursor.last, REPLAY_PAGE):
-        for event in page:
-            if event["seq"] > cursor.last + 1:  # frames thinned out of the stored log
-                yield {"type": "skipped", "until": event["seq"] - 1}
-            if cursor.accept(event):
-                yield event
+        await sender.send(*_accepted(cursor, [Encoded.of(event) for event in page]))
         if len(page) < REPLAY_PAGE or cursor.finished:
             break
     if not cursor.finished:
-        for event in await engine.catch_up(job_id, cursor.last):
-            if cursor.accept(event):
-                yield event
+        held = await engine.catch_up(job_id, cursor.last)
+        await sender.send(*_accepted(cursor, [Encoded.of(event) for event in held]))
+
+
+def _accepted(cursor: _Cursor, items: list[Encoded]) -> tuple[int, list[Encoded]]:
+    """(where the cursor was, the items past it); the cursor moves to the last."""
+    after = cursor.last
+    return after, [item for item in items if cursor.accept(item.seq, item.terminal)]
 
 
 async def _live(
-    jobs: JobService,
-    engine: JobEngine,
-    subscriber: Subscriber,
-    cursor: _Cursor,
-    heartbeat: float,
-) -> AsyncIterator[dict]:
-    overflow = asyncio.ensure_future(subscriber.overflowed.wait())
-    try:
-        while not cursor.finished:
-            get = asyncio.ensure_future(subscriber.queue.get())
-            done, _ = await asyncio.wait(
-                {get, overflow}, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED
-            )
-            if get not in done:
-                get.cancel()
-                if overflow in done:
-                    raise _TooSlow
-                yield events.heartbeat()
-                continue
-            event = get.result()
-            if event["seq"] > cursor.last + 1:  # defensive: fill a hole from storage
-                async for missed in _backfill(jobs, engine, subscriber.job_id, cursor):
-                    yield missed
-            if cursor.accept(event):
-                yield event
-    finally:
-        overflow.cancel()
+    jobs: JobService, engine: JobEngine, viewer: Viewer, cursor: _Cursor, sender: Sender
+) -> None:
+    while not cursor.finished:
+        await viewer.ready.wait()
+        if viewer.overflowed:  # checked before every send: no backlog for a viewer cut off
+            raise _TooSlow
+        items = viewer.take()
+        if not items:  # woken by the ticker: idle for a heartbeat interval
+            await sender.send_heartbeat()
+            continue
+        if items and items[0].seq > cursor.last + 1:  # defensive: fill a hole from storage
+            await _backfill(jobs, engine, viewer.job_id, cursor, sender, from_memory=False)
+        if viewer.batched and len(items) > COALESCE_AFTER:
+            items = coalesced(items)
+        await sender.send(*_accepted(cursor, items))
 
 
 class _TooSlow(Exception):
@@ -105,7 +135,11 @@ def parse_after(raw: str) -> int | None:
 
 @router.websocket("/api/jobs/{job_id}/stream")
 async def stream(
-    websocket: WebSocket, job_id: str, caller: CurrentCaller, after: str = "0"
+    websocket: WebSocket,
+    job_id: str,
+    caller: CurrentCaller,
+    after: str = "0",
+    batch: bool = False,
 ) -> None:
     streams: OpenStreams = websocket.app.state.streams
     with streams.held() as admitted:
@@ -113,7 +147,7 @@ async def stream(
         if not admitted:
             await websocket.close(CLOSE_TOO_MANY_STREAMS, "too many open streams: retry later")
             return
-        await serve_stream(websocket, job_id, caller, after)
+        await serve_stream(websocket, job_id, caller, after, batch)
 
 
 class OpenStreams:
@@ -137,10 +171,11 @@ class OpenStreams:
             self.count -= 1
 
 
-async def serve_stream(websocket: WebSocket, job_id: str, caller: Caller, after: str) -> None:
+async def serve_stream(
+    websocket: WebSocket, job_id: str, caller: Caller, after: str, batched: bool
+) -> None:
     engine: JobEngine = websocket.app.state.engine
     jobs: JobService = websocket.app.state.jobs
-    settings = websocket.app.state.settings
     start = parse_after(after)
     if start is None:
         reason = f"after must be a whole number from 0 to {MAX_SEQ}, not {after[:20]!r}"
@@ -152,16 +187,13 @@ async def serve_stream(websocket: WebSocket, job_id: str, caller: Caller, after:
         await websocket.close(CLOSE_UNKNOWN_JOB, f"job {job_id!r} does not exist")
         return
     cursor = _Cursor(start)
-    subscriber = await engine.hub.subscribe(job_id)
+    viewer = await engine.hub.subscribe(job_id, batched)
+    sender = Sender(websocket, engine.hub, job_id, batched)
     try:
-        async for event in _backfill(jobs, engine, job_id, cursor):
-            await websocket.send_json(event)
+        await _backfill(jobs, engine, job_id, cursor, sender)
         if not cursor.finished and await run_in_threadpool(jobs.has_finished, job_id):
             cursor.finished = True  # the client has every event up to the last already
-        async for event in _live(
-            jobs, engine, subscriber, cursor, settings.stream_heartbeat_seconds
-        ):
-            await websocket.send_json(event)
+        await _live(jobs, engine, viewer, cursor, sender)
         await websocket.close(1000, "job finished")
     except _TooSlow:
         await websocket.close(CLOSE_TOO_SLOW, f"too slow: reconnect with after={cursor.last}")
@@ -169,4 +201,4 @@ async def serve_stream(websocket: WebSocket, job_id: str, caller: Caller, after:
         pass  # the client left; RuntimeError is Starlette's "already closed"
     finally:
         with contextlib.suppress(Exception):
-            await engine.hub.unsubscribe(subscriber)
+            await engine.hub.unsubscribe(viewer)

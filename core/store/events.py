@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.events import JobStatus
@@ -26,12 +26,21 @@ def append(
             session.execute(
                 delete(JobEvent).where(JobEvent.job_id == job_id, JobEvent.seq.in_(dropped))
             )
-    session.add_all(
-        JobEvent(
-            job_id=job_id, seq=e["seq"], type=e["type"], step=e.get("step"), ts=e["ts"], payload=e
+    if numbered:  # one executemany, without an ORM object per event
+        session.execute(
+            insert(JobEvent),
+            [
+                {
+                    "job_id": job_id,
+                    "seq": e["seq"],
+                    "type": e["type"],
+                    "step": e.get("step"),
+                    "ts": e["ts"],
+                    "payload": e,
+                }
+                for e in numbered
+            ],
         )
-        for e in numbered
-    )
 
 
 def next_seq(session: Session, job_id: str) -> int | None:

@@ -158,6 +158,17 @@ describe("JobStream", () => {
     expect(h.socket().url).toContain("after=5");
   });
 
+  it("takes batches: arrays of events and markers, in order", () => {
+    const h = harness();
+    h.socket().open();
+    h.socket().send([metric(1), metric(2), { type: "skipped", until: 4 }, metric(5)]);
+    h.socket().send([{ type: "heartbeat", ts: 1 }]);
+    h.socket().send([metric(6), metric(8), metric(9)]); // a hole: the rest comes again
+    expect(h.seqs()).toEqual([1, 2, 5, 6]);
+    vi.advanceTimersByTime(0);
+    expect(h.socket().url).toContain("after=6");
+  });
+
   it("reconnects when the server goes silent for longer than a few heartbeats", () => {
     const h = harness({ silenceMs: 5000 });
     h.socket().open();

@@ -12,6 +12,8 @@
 import type { Heartbeat, JobEvent, Skipped } from "../api/types";
 import { TERMINAL_STATUSES } from "../api/types";
 
+type StreamMessage = JobEvent | Heartbeat | Skipped;
+
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_TOO_SLOW = 1013;
 export const CLOSE_UNKNOWN_JOB = 4404;
@@ -95,10 +97,11 @@ export class JobStream {
     socket.onerror = () => undefined; // always followed by close, which decides what to do
   }
 
+  /** A message is one event, or (`batch=true`) an array of several, in order. */
   private receive(data: unknown): void {
-    let message: JobEvent | Heartbeat | Skipped;
+    let parsed: StreamMessage | StreamMessage[];
     try {
-      message = JSON.parse(String(data)) as JobEvent | Heartbeat | Skipped;
+      parsed = JSON.parse(String(data)) as StreamMessage | StreamMessage[];
     } catch {
       return; // not an event; nothing the learner could act on
     }
@@ -106,19 +109,27 @@ export class JobStream {
     // Backoff restarts only once the server has said something: a server that accepts and
     // closes at once must not be hammered.
     this.attempt = 0;
-    if (message.type === "heartbeat") return;
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (!this.take(message)) return; // a hole: it reconnects, the rest comes again
+    }
+  }
+
+  /** Deliver one message; false when it revealed a hole and the stream is reconnecting. */
+  private take(message: StreamMessage): boolean {
+    if (message.type === "heartbeat") return true;
     if (message.type === "skipped") {
       this.lastSeq = Math.max(this.lastSeq, message.until); // thinned frames: a hole meant
-      return;
+      return true;
     }
-    if (message.seq <= this.lastSeq) return; // already delivered (a resume overlaps)
+    if (message.seq <= this.lastSeq) return true; // already delivered (a resume overlaps)
     if (message.seq > this.lastSeq + 1) {
       this.reconnect(`events after ${this.lastSeq} went missing`, { quiet: true });
-      return;
+      return false;
     }
     this.lastSeq = message.seq;
     if (message.type === "status" && TERMINAL_STATUSES.has(message.status)) this.sawTerminal = true;
     this.options.onEvent(message);
+    return true;
   }
 
   private closed(code: number, reason: string): void {

@@ -39,7 +39,7 @@ export function useJobRun(jobId: string | null): [Attachment, () => void] {
           url: (after) =>
             websocketUrl(
               api.base,
-              `/api/jobs/${encodeURIComponent(job.id)}/stream?after=${after}`,
+              `/api/jobs/${encodeURIComponent(job.id)}/stream?after=${after}&batch=true`,
               location.href,
             ),
           onEvent: (event) => attached.run.apply(event),
