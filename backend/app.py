@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
 from backend import errors, openapi
+from backend.accounts.router import router as accounts_router
+from backend.accounts.service import Accounts
 from backend.demos.router import router as demos_router
 from backend.engines import create_engine_for
 from backend.guard import RequestGuard
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = jobs
     app.state.streams = OpenStreams(settings.max_streams)
     app.state.images = ImageService(database, settings)
+    app.state.accounts = Accounts(database, settings)
     errors.install(app)
     openapi.install(app)
 
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> Health:
         return Health(status="ok", mode=settings.mode, version=__version__)
 
+    app.include_router(accounts_router)
     app.include_router(demos_router)
     app.include_router(jobs_router)
     app.include_router(images_router)

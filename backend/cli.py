@@ -1,6 +1,7 @@
 """`divelab serve | worker | migrate`."""
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -54,6 +55,30 @@ def serve() -> None:
     )
 
 
+def instructor_add(name: str) -> None:
+    """Create an instructor of classroom mode; the password is asked for, or read from
+    standard input when that is not a terminal."""
+    from backend.accounts.service import Accounts
+    from core.errors import DiveLabError
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise SystemExit("divelab: the two passwords differ; nothing was created.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    settings = get_settings()
+    prepare_schema()
+    database = Database.of(settings)
+    try:
+        Accounts(database, settings).add_instructor(name, password)
+    except DiveLabError as error:
+        raise SystemExit(f"divelab: {error}") from None
+    finally:
+        database.dispose()
+    print(f"Instructor {name!r} created. Sign in at the lab with this name and password.")
+
+
 def worker(argv: list[str]) -> None:
     """The worker side is a program of its own (`python -m workers`): the API side starts it,
     it never imports it."""
@@ -71,7 +96,14 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser(
         "worker", help="run jobs from Redis (distributed mode); see `divelab worker --help`"
     )
+    instructor = commands.add_parser("instructor", help="manage instructors (classroom mode)")
+    instructor_commands = instructor.add_subparsers(dest="action", required=True)
+    add = instructor_commands.add_parser("add", help="create an instructor")
+    add.add_argument("name")
     args = parser.parse_args(argv)
+    if args.command == "instructor":
+        instructor_add(args.name)
+        return
     {"serve": serve, "migrate": migrate}[args.command]()
 
 

@@ -2,16 +2,17 @@
 one handler each, as `{"detail": ..., "type": ...}` (422s keep `detail` as a list naming each
 field in `loc`)."""
 
+import re
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from core.errors import DiveLabError, InvalidInput
 
@@ -36,7 +37,8 @@ HTTP_TYPES = {413: "too_large", 415: "unsupported_media_type", 400: "bad_request
 
 DESCRIPTIONS = {
     400: "The body is not valid JSON (or not a parsable form)",
-    403: "A request from a web page of another origin",
+    401: "No live credential (classroom mode): sign in, or send a token",
+    403: "Not allowed: a page of another origin, or not the caller's to do",
     404: "Unknown id",
     429: "A bound is reached for now; retry after `Retry-After` seconds",
     409: "Illegal in the current state",
@@ -57,13 +59,26 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def methods_of(app: FastAPI, scope: dict[str, Any]) -> list[str]:
-    """The methods the routes of a request's path answer (405's `Allow`)."""
-    methods: set[str] = set()
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.matches(scope)[0] is not Match.NONE:
-            methods |= route.methods
-    return sorted(methods)
+@cache
+def route_table(app: FastAPI) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
+    """Each documented path, as a pattern, with its methods (GET answers HEAD too)."""
+    table = []
+    for path, operations in app.openapi()["paths"].items():
+        methods = {method.upper() for method in operations}
+        if "GET" in methods:
+            methods.add("HEAD")
+        table.append((path, compile_path(path)[0], frozenset(methods)))
+    return table
+
+
+def methods_of(app: FastAPI, path: str) -> list[str]:
+    """The methods a path answers: 405's `Allow`, and how a 404 that only missed the
+    method becomes that 405. A path that is a documented path itself (/api/classes/join)
+    is that one, not a value of another's parameter (/api/classes/{class_id})."""
+    table = route_table(app)
+    exact = [methods for template, _, methods in table if template == path]
+    matching = exact or [methods for _, pattern, methods in table if pattern.match(path)]
+    return sorted(set().union(*matching))
 
 
 def install(app: FastAPI) -> None:
@@ -77,13 +92,16 @@ def install(app: FastAPI) -> None:
     async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
         """Routing's own errors (an unknown path, a method a route lacks), a body cut off at
         its bound, a body that cannot be parsed."""
-        kind = HTTP_TYPES.get(error.status_code) or HTTPStatus(error.status_code).phrase
+        status, detail = error.status_code, error.detail
         headers = dict(error.headers or {})
-        if error.status_code == 405:  # every method of the path, not only of its first route
-            headers["Allow"] = ", ".join(methods_of(app, request.scope))
+        allowed = methods_of(app, request.url.path) if status in (404, 405) else []
+        if allowed and request.method not in allowed:  # the path exists, for other methods
+            status, detail = 405, "Method Not Allowed"
+            headers["Allow"] = ", ".join(allowed)
+        kind = HTTP_TYPES.get(status) or HTTPStatus(status).phrase
         return JSONResponse(
-            status_code=error.status_code,
-            content={"detail": error.detail, "type": kind.lower().replace(" ", "_")},
+            status_code=status,
+            content={"detail": detail, "type": kind.lower().replace(" ", "_")},
             headers=headers,
         )
 

@@ -2,11 +2,22 @@
 decided in one place (`core.store.visibility`)."""
 
 from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["local", "instructor", "learner"]
 
 
 @dataclass(frozen=True)
 class Caller:
     id: str
+    role: Role = "local"
+    name: str = "local"
+    class_id: str | None = None  # a learner's class
+
+    @property
+    def sees_everything(self) -> bool:
+        """The one user without sign-in, and an instructor (who may see and stop any run)."""
+        return self.role != "learner"
 
 
 LOCAL_USER = Caller("local")

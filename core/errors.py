@@ -19,6 +19,20 @@ class DiveLabError(Exception):
         return {"detail": self.detail, "type": self.type}
 
 
+class Unauthorized(DiveLabError):
+    """No credential, or one that is unknown, expired or revoked (classroom mode)."""
+
+    status_code = 401
+    type = "unauthorized"
+
+
+class Forbidden(DiveLabError):
+    """Signed in, but this is not theirs to do."""
+
+    status_code = 403
+    type = "forbidden"
+
+
 class NotFound(DiveLabError):
     status_code = 404
     type = "not_found"

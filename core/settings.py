@@ -95,6 +95,17 @@ class Settings(BaseSettings):
         description="Events buffered per websocket client before a slow client is disconnected.",
     )
 
+    auth: Literal["none", "classroom"] = Field(
+        default="none",
+        description="`none`: one local user, no sign-in (a laptop). `classroom`: instructors "
+        "sign in, learners join a class by invite, each learner's runs are their own.",
+    )
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 90, description="How long a browser session lasts (classroom)."
+    )
+    invite_days: float = Field(
+        default=7, gt=0, le=365, description="How long a class's invite code works (classroom)."
+    )
     allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Host names this server answers to, as JSON: "

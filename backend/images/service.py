@@ -326,6 +326,7 @@ class ImageService:
         prepared = self.decoders.run(lambda: prepare(stream, self.max_upload_bytes))
         row = UploadedImage(
             id=secrets.token_hex(8),
+            owner_id=caller.id,
             name=display_name(filename),
             media_type=MEDIA_TYPES[prepared.image_format],
             width=prepared.width,

@@ -14,6 +14,7 @@ from backend.jobs.schemas import (
     JobPage,
     MetricSeries,
     ParamsUpdateOut,
+    ShareChange,
 )
 from backend.jobs.service import JobService
 from core.events import JobStatus
@@ -70,6 +71,16 @@ def get_job(job_id: JobId, jobs: Service, caller: CurrentCaller) -> JobOut:
 def delete_job(job_id: JobId, jobs: Service, caller: CurrentCaller) -> Response:
     jobs.delete(caller, job_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/{job_id}/shared",
+    response_model=JobOut,
+    responses={**CHANGES, **responses(404)},
+    summary="Share a run with the owner's class, read-only (classroom mode), or stop",
+)
+def share_job(job_id: JobId, body: ShareChange, jobs: Service, caller: CurrentCaller) -> JobOut:
+    return jobs.share(caller, job_id, body.shared)
 
 
 @router.patch(

@@ -41,6 +41,14 @@ class JobOut(BaseModel):
     error: str | None = Field(description="Why the job failed or diverged, in plain words.")
     summary: dict[str, Any] | None = Field(description="The demo's final results.")
     worker: str | None = Field(description="host:pid of the worker that ran the job.")
+    owner_id: str = Field(description="Who started it (`local` without sign-in).")
+    shared: bool = Field(description="Whether the owner's classmates may watch it.")
+
+
+class ShareChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    shared: bool = Field(description="Whether the owner's classmates may watch the run.")
 
 
 class JobPage(BaseModel):

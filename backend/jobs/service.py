@@ -70,6 +70,7 @@ class JobService:
             )
         job = Job(
             id=new_job_id(),
+            owner_id=caller.id,
             demo=demo,
             params=validated,
             params_version=1,
@@ -97,9 +98,15 @@ class JobService:
 
     def delete(self, caller: Caller, job_id: str) -> None:
         with self.database.session() as session:
-            job = jobs.get(session, caller, job_id)
+            job = jobs.get_to_change(session, caller, job_id)
             require_finished(job, "delete it")
             jobs.remove(session, job)
+
+    def share(self, caller: Caller, job_id: str, shared: bool) -> JobOut:
+        """Let the caller's classmates watch a run (read-only), or stop letting them."""
+        with self.database.session() as session:
+            jobs.get_to_change(session, caller, job_id).shared = shared
+        return self.get(caller, job_id)
 
     def delete_expired(self) -> int:
         """Delete the jobs that finished more than `retention_days` ago; how many."""
@@ -113,7 +120,7 @@ class JobService:
         """Apply a live change; optimistic on `params_version`, so concurrent changes queue up."""
         while True:
             with self.database.session() as session:
-                job = jobs.get(session, caller, job_id)
+                job = jobs.get_to_change(session, caller, job_id)
                 require_active(job, "change its params")
                 params = CATALOGUE[job.demo].apply_live_change(job.params, change)
                 version = job.params_version + 1
@@ -124,7 +131,7 @@ class JobService:
 
     def cancel(self, caller: Caller, job_id: str) -> JobOut:
         with self.database.session() as session:
-            require_active(jobs.get(session, caller, job_id), "cancel it")
+            require_active(jobs.get_to_change(session, caller, job_id), "cancel it")
         self.engine.cancel(job_id)
         return self.get(caller, job_id)
 

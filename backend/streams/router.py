@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from backend.dependencies import CurrentCaller
+from backend.dependencies import resolve_caller
 from backend.engines.base import JobEngine
 from backend.jobs.service import JobService
 from backend.streams.hub import Encoded, StreamHub, Viewer, coalesced, with_markers
@@ -31,6 +31,7 @@ from core.limits import ID_PATTERN, MAX_SEQ
 router = APIRouter(tags=["streams"])
 
 CLOSE_BAD_REQUEST = 4400
+CLOSE_UNAUTHORIZED = 4401
 CLOSE_UNKNOWN_JOB = 4404
 CLOSE_TOO_MANY_STREAMS = 4429  # this API process serves DIVELAB_MAX_STREAMS already
 CLOSE_TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last seq>
@@ -134,18 +135,16 @@ def parse_after(raw: str) -> int | None:
 
 
 @router.websocket("/api/jobs/{job_id}/stream")
-async def stream(
-    websocket: WebSocket,
-    job_id: str,
-    caller: CurrentCaller,
-    after: str = "0",
-    batch: bool = False,
-) -> None:
+async def stream(websocket: WebSocket, job_id: str, after: str = "0", batch: bool = False) -> None:
     streams: OpenStreams = websocket.app.state.streams
     with streams.held() as admitted:
         await websocket.accept()
         if not admitted:
             await websocket.close(CLOSE_TOO_MANY_STREAMS, "too many open streams: retry later")
+            return
+        caller = await run_in_threadpool(resolve_caller, websocket)
+        if caller is None:  # classroom mode: the session cookie or a Bearer token
+            await websocket.close(CLOSE_UNAUTHORIZED, "sign in first")
             return
         await serve_stream(websocket, job_id, caller, after, batch)
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.callers import Caller
 from core.store.models import UploadedImage
-from core.store.visibility import visible_to
+from core.store.visibility import changeable_by, visible_to
 
 # Everything about an upload but its bytes, for lists and metadata.
 METADATA_COLUMNS = (
@@ -46,7 +46,9 @@ def add(session: Session, image: UploadedImage) -> None:
 def remove(session: Session, caller: Caller, image_id: str) -> bool:
     """Delete an upload the caller sees; False when there is none by that id."""
     result = session.execute(
-        delete(UploadedImage).where(UploadedImage.id == image_id, visible_to(caller))
+        delete(UploadedImage).where(
+            UploadedImage.id == image_id, changeable_by(caller, UploadedImage)
+        )
     )
     return result.rowcount > 0
 
@@ -64,14 +66,16 @@ def listed(session: Session, caller: Caller) -> Sequence[Row[Any]]:
     """Uploads' metadata, newest first."""
     return session.execute(
         select(*METADATA_COLUMNS)
-        .where(visible_to(caller))
+        .where(visible_to(caller, UploadedImage))
         .order_by(UploadedImage.created_at.desc(), UploadedImage.id)
     ).all()
 
 
 def metadata(session: Session, caller: Caller, image_id: str) -> Row[Any] | None:
     return session.execute(
-        select(*METADATA_COLUMNS).where(UploadedImage.id == image_id, visible_to(caller))
+        select(*METADATA_COLUMNS).where(
+            UploadedImage.id == image_id, visible_to(caller, UploadedImage)
+        )
     ).first()
 
 

@@ -8,24 +8,36 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.callers import Caller
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.events import JobStatus
 from core.store.lifecycle import utcnow
 from core.store.models import Job
-from core.store.visibility import visible_to
+from core.store.visibility import changeable_by, visible_to
 
 ACTIVE = (JobStatus.queued.value, JobStatus.running.value)
 
 
 def get(session: Session, caller: Caller, job_id: str) -> Job:
-    job = session.scalar(select(Job).where(Job.id == job_id, visible_to(caller)))
+    """A job the caller may read (another learner's is "not found": never revealed)."""
+    job = session.scalar(select(Job).where(Job.id == job_id, visible_to(caller, Job)))
     if job is None:
         raise NotFound("job", job_id)
     return job
 
 
+def get_to_change(session: Session, caller: Caller, job_id: str) -> Job:
+    """A job the caller may stop, steer, share or delete; a run shared with them is
+    read-only (403), anyone else's is not found (404)."""
+    job = get(session, caller, job_id)
+    allowed = session.scalar(select(Job.id).where(Job.id == job_id, changeable_by(caller, Job)))
+    if allowed is None:
+        raise Forbidden(f"job {job_id} was shared with you to watch, not to change")
+    return job
+
+
 def exists(session: Session, caller: Caller, job_id: str) -> bool:
-    return session.scalar(select(Job.id).where(Job.id == job_id, visible_to(caller))) is not None
+    query = select(Job.id).where(Job.id == job_id, visible_to(caller, Job))
+    return session.scalar(query) is not None
 
 
 def has_finished(session: Session, job_id: str) -> bool:
@@ -50,7 +62,7 @@ def find(
     offset: int,
 ) -> tuple[Sequence[Job], int]:
     """A page of jobs, newest first, and how many match in all."""
-    query = select(Job).where(visible_to(caller))
+    query = select(Job).where(visible_to(caller, Job))
     if demo:
         query = query.where(Job.demo == demo)
     if status:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -52,10 +53,17 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime()}
 
 
+LOCAL_OWNER = "local"  # the one user without sign-in; jobs from before classroom mode
+
+
 class Job(Base):
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(
+        String(32), index=True, default=LOCAL_OWNER, server_default=LOCAL_OWNER
+    )
+    shared: Mapped[bool] = mapped_column(default=False, server_default=false())
     demo: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     params: Mapped[dict[str, Any]]
@@ -104,6 +112,9 @@ class UploadedImage(Base):
     __tablename__ = "images"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(
+        String(32), index=True, default=LOCAL_OWNER, server_default=LOCAL_OWNER
+    )
     name: Mapped[str] = mapped_column(String(255))  # the uploaded file's name, for display
     media_type: Mapped[str] = mapped_column(String(32))
     width: Mapped[int]
@@ -111,3 +122,54 @@ class UploadedImage(Base):
     size: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(index=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Classroom(Base):
+    """A class an instructor teaches: learners join it by its invite code until it expires,
+    is revoked or ends; its limits bound each learner's share."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    instructor_id: Mapped[str] = mapped_column(String(32), index=True)
+    code: Mapped[str | None] = mapped_column(String(16), unique=True)  # None: revoked
+    created_at: Mapped[datetime]
+    invite_expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    limits: Mapped[dict[str, Any]]
+
+
+class User(Base):
+    """An instructor (signs in with a password) or a learner of a class (joins by invite,
+    comes back with a PIN)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("class_id", "name", name="uq_users_class_id_name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # instructor | learner
+    class_id: Mapped[str | None] = mapped_column(
+        ForeignKey("classes.id", ondelete="CASCADE"), index=True
+    )
+    password_hash: Mapped[str | None] = mapped_column(Text)  # instructors
+    pin_hash: Mapped[str | None] = mapped_column(Text)  # learners who chose a PIN
+    created_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+
+class Credential(Base):
+    """A browser session (cookie) or a personal API token (Bearer): only a hash of the secret
+    is kept, so a stolen database signs nobody in."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # session | token
+    name: Mapped[str | None] = mapped_column(String(100))  # a token's, shown in its list
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

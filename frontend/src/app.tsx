@@ -3,8 +3,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api/client";
 import { normalizeApiBase, storeApiBase } from "./api/settings";
-import type { Demo } from "./api/types";
+import type { Demo, Me } from "./api/types";
+import { AccountNav } from "./auth/AccountNav";
+import { session, screenFor, useSession } from "./auth/session";
+import { JoinPage, SignInScreen } from "./auth/SignIn";
 import { Catalogue } from "./pages/Catalogue";
+import { ClassesPage, ClassPage } from "./pages/Classes";
+import { TokensPage } from "./pages/Tokens";
 import { Workbench } from "./pages/Workbench";
 import { onLinkClick, type Route, useRoute } from "./router";
 import { createdJobs } from "./run/useJobRun";
@@ -12,11 +17,15 @@ import { EmptyState, ErrorState, Loading, useLoad } from "./ui/states";
 
 export function App() {
   const route = useRoute();
+  const current = useSession();
   const [demos, retry] = useLoad(() => api.demos(), []);
   useEffect(() => {
     document.addEventListener("click", onLinkClick);
+    void session.check();
     return () => document.removeEventListener("click", onLinkClick);
   }, []);
+  const screen = screenFor(current, route);
+  const me = current.state === "signed-in" ? current.me : null;
 
   return (
     <>
@@ -28,13 +37,29 @@ export function App() {
           DiveLab
         </a>
         <span class="tagline">Dive into Deep Learning, live</span>
+        {me?.auth === "classroom" && <AccountNav me={me} path={location.pathname} />}
       </header>
       <main id="content" tabIndex={-1}>
-        {demos.state === "loading" && <Loading what="the demos" />}
-        {demos.state === "error" && (
+        {screen === "checking" && <Loading what="the lab" />}
+        {screen === "error" && current.state === "error" && (
+          <ErrorState
+            title="The lab could not reach its server."
+            error={current.error}
+            onRetry={() => {
+              void session.check();
+              if (demos.state === "error") retry();
+            }}
+          />
+        )}
+        {screen === "sign-in" && current.state === "signed-out" && <SignInScreen why={current.why} />}
+        {screen === "page" && demos.state === "loading" && <Loading what="the demos" />}
+        {screen === "page" && demos.state === "error" && (
           <ErrorState title="The lab could not load its demos." error={demos.error} onRetry={retry} />
         )}
-        {demos.state === "ready" && <Page route={route} demos={demos.value} />}
+        {screen === "page" && demos.state === "ready" && (
+          // a new sign-in loads the page again, as the new user
+          <Page key={session.generation} route={route} demos={demos.value} me={me} />
+        )}
       </main>
       <footer class="site-footer">
         <ApiSettings />
@@ -44,13 +69,25 @@ export function App() {
   );
 }
 
-function Page({ route, demos }: { route: Route; demos: Demo[] }) {
+function Page({ route, demos, me }: { route: Route; demos: Demo[]; me: Me | null }) {
   const jobDemo = useJobDemo(route.page === "job" ? route.jobId : null);
   switch (route.page) {
     case "catalogue":
       return <Catalogue demos={demos} />;
     case "not-found":
       return <NotFound what={`There is no page at ${route.path}.`} />;
+    case "sign-in":
+    case "join":
+      if (me?.auth === "none") return <NoSignIn />;
+      if (route.page === "join")
+        return <JoinPage code={route.code} next={route.next} current={session.get()} />;
+      return <SignInScreen why={null} next={route.next} />;
+    case "classes":
+      return me ? <ClassesPage me={me} /> : null;
+    case "class":
+      return me ? <ClassPage me={me} classId={route.classId} /> : null;
+    case "tokens":
+      return me ? <TokensPage me={me} /> : null;
     case "demo":
       return <DemoPage demos={demos} demoId={route.demoId} jobId={null} search={route.search} />;
     case "job":
@@ -88,6 +125,20 @@ function useJobDemo(jobId: string | null) {
   const created = jobId ? createdJobs.get(jobId) : undefined;
   const [loaded] = useLoad(async () => (jobId && !created ? (await api.job(jobId)).demo : ""), [jobId]);
   return created ? ({ state: "ready", value: created.demo } as const) : loaded;
+}
+
+function NoSignIn() {
+  return (
+    <>
+      <h1>No sign-in here</h1>
+      <EmptyState title="This lab has no sign-in.">
+        <p>
+          It runs without classes (<code>DIVELAB_AUTH=none</code>): everyone uses it as they are.{" "}
+          <a href="/">Go to the catalogue</a>.
+        </p>
+      </EmptyState>
+    </>
+  );
 }
 
 function NotFound({ what }: { what: string }) {

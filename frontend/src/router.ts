@@ -6,14 +6,35 @@ export type Route =
   | { page: "catalogue" }
   | { page: "demo"; demoId: string; search: string }
   | { page: "job"; jobId: string }
+  /** `?next=`: where to go once signed in */
+  | { page: "sign-in"; next: string | null }
+  /** a class's invite link, `/join/CODE` */
+  | { page: "join"; code: string; next: string | null }
+  | { page: "classes" }
+  | { page: "class"; classId: string }
+  | { page: "tokens" }
   | { page: "not-found"; path: string };
 
 export function parseRoute(pathname: string, search: string): Route {
-  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = pathname.split("/").filter(Boolean).map(safeDecode);
+  const next = new URLSearchParams(search).get("next");
   if (parts.length === 0) return { page: "catalogue" };
   if (parts.length === 2 && parts[0] === "demos") return { page: "demo", demoId: parts[1], search };
   if (parts.length === 2 && parts[0] === "jobs") return { page: "job", jobId: parts[1] };
+  if (parts.length === 1 && parts[0] === "sign-in") return { page: "sign-in", next };
+  if (parts.length <= 2 && parts[0] === "join") return { page: "join", code: parts[1] ?? "", next };
+  if (parts.length === 1 && parts[0] === "classes") return { page: "classes" };
+  if (parts.length === 2 && parts[0] === "classes") return { page: "class", classId: parts[1] };
+  if (parts.length === 1 && parts[0] === "tokens") return { page: "tokens" };
   return { page: "not-found", path: pathname };
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part; // a stray "%": the segment as it is
+  }
 }
 
 const NAVIGATED = "divelab:navigated";

@@ -3,14 +3,20 @@
 import { storedApiBase } from "./settings";
 import type {
   Artifact,
+  ClassDetail,
+  ClassInfo,
   Demo,
   ErrorMessage,
   ImageInfo,
   Job,
   JobPage,
+  Join,
+  Me,
   MetricSeries,
+  NewToken,
   Params,
   ParamsUpdate,
+  TokenInfo,
   ValidationErrorMessage,
   ValidationIssue,
 } from "./types";
@@ -29,8 +35,91 @@ export class ApiError extends Error {
   }
 }
 
+interface RequestOptions {
+  /**
+   * A sign-in attempt (a password, a class code): its 401 means wrong credentials, said in the
+   * form, not that the session ended.
+   */
+  signingIn?: boolean;
+}
+
+const CLASSES = "/api/classes";
+
 export class ApiClient {
+  /**
+   * Told of every 401 but a sign-in attempt's: the session ended (or never began), whichever
+   * view asked. The app shows the sign-in screen.
+   */
+  onUnauthorized: ((error: ApiError) => void) | null = null;
+
   constructor(readonly base: string = storedApiBase()) {}
+
+  /** Who is signed in; 401 in classroom mode when nobody is. */
+  me(): Promise<Me> {
+    return this.request("GET", "/api/me", undefined, { signingIn: true });
+  }
+
+  /** Sign an instructor in: the server sets the session cookie. */
+  signIn(name: string, password: string): Promise<void> {
+    return this.request("POST", "/api/session", { name, password }, { signingIn: true });
+  }
+
+  /** Join a class (or come back to it): the server sets the session cookie. */
+  join(body: Join): Promise<void> {
+    return this.request("POST", `${CLASSES}/join`, body, { signingIn: true });
+  }
+
+  signOut(): Promise<void> {
+    return this.request("DELETE", "/api/session", undefined, { signingIn: true });
+  }
+
+  classes(): Promise<ClassInfo[]> {
+    return this.request("GET", CLASSES);
+  }
+
+  createClass(name: string): Promise<ClassInfo> {
+    return this.request("POST", CLASSES, { name });
+  }
+
+  classDetail(id: string): Promise<ClassDetail> {
+    return this.request("GET", `${CLASSES}/${encodeURIComponent(id)}`);
+  }
+
+  addRoster(id: string, names: string[]): Promise<ClassDetail> {
+    return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/roster`, { names });
+  }
+
+  removeLearner(id: string, learnerId: string): Promise<void> {
+    return this.request(
+      "DELETE",
+      `${CLASSES}/${encodeURIComponent(id)}/learners/${encodeURIComponent(learnerId)}`,
+    );
+  }
+
+  /** A new invite code and expiry; the old code stops working. */
+  renewInvite(id: string): Promise<ClassInfo> {
+    return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/invite`);
+  }
+
+  revokeInvite(id: string): Promise<ClassInfo> {
+    return this.request("DELETE", `${CLASSES}/${encodeURIComponent(id)}/invite`);
+  }
+
+  endClass(id: string): Promise<ClassInfo> {
+    return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/end`);
+  }
+
+  tokens(): Promise<TokenInfo[]> {
+    return this.request("GET", "/api/tokens");
+  }
+
+  createToken(name: string): Promise<NewToken> {
+    return this.request("POST", "/api/tokens", { name });
+  }
+
+  revokeToken(id: string): Promise<void> {
+    return this.request("DELETE", `/api/tokens/${encodeURIComponent(id)}`);
+  }
 
   demos(): Promise<Demo[]> {
     return this.request("GET", "/api/demos");
@@ -89,7 +178,7 @@ export class ApiClient {
             reject(new ApiError("The server's answer to the upload was not understood.", request.status));
           }
         } else {
-          reject(errorOfBody(request.status, request.statusText, request.responseText));
+          reject(this.failed(errorOfBody(request.status, request.statusText, request.responseText)));
         }
       };
       request.onerror = () => reject(this.unreachable());
@@ -108,7 +197,18 @@ export class ApiClient {
     return new ApiError(`Cannot reach the DiveLab server${this.base ? ` at ${this.base}` : ""}.`, 0);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** A failed request's error, after telling `onUnauthorized` of a 401. */
+  private failed(error: ApiError, options: RequestOptions = {}): ApiError {
+    if (error.status === 401 && !options.signingIn) this.onUnauthorized?.(error);
+    return error;
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.url(path), {
@@ -119,8 +219,10 @@ export class ApiClient {
     } catch {
       throw this.unreachable();
     }
+    if (response.status === 204) return undefined as T;
     if (response.ok) return (await response.json()) as T;
-    throw errorOfBody(response.status, response.statusText, await response.text().catch(() => ""));
+    const text = await response.text().catch(() => "");
+    throw this.failed(errorOfBody(response.status, response.statusText, text), options);
   }
 }
 

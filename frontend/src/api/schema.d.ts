@@ -5,6 +5,38 @@
 
 
 export interface paths {
+  "/api/classes": {
+    /** List Classes */
+    get: operations["list_classes_api_classes_get"];
+    /** Create a class and its invite (instructor) */
+    post: operations["create_class_api_classes_post"];
+  };
+  "/api/classes/join": {
+    /** Join a class by its code (signs the learner in) */
+    post: operations["join_api_classes_join_post"];
+  };
+  "/api/classes/{class_id}": {
+    /** Get Class */
+    get: operations["get_class_api_classes__class_id__get"];
+  };
+  "/api/classes/{class_id}/end": {
+    /** End the class: its invite and its learners' sessions stop working */
+    post: operations["end_class_api_classes__class_id__end_post"];
+  };
+  "/api/classes/{class_id}/invite": {
+    /** A new invite code (the old one stops working) */
+    post: operations["renew_invite_api_classes__class_id__invite_post"];
+    /** Revoke the invite code */
+    delete: operations["revoke_invite_api_classes__class_id__invite_delete"];
+  };
+  "/api/classes/{class_id}/learners/{learner_id}": {
+    /** Remove a learner (their sessions and tokens stop working) */
+    delete: operations["remove_learner_api_classes__class_id__learners__learner_id__delete"];
+  };
+  "/api/classes/{class_id}/roster": {
+    /** Create learners ahead, by name */
+    post: operations["add_roster_api_classes__class_id__roster_post"];
+  };
   "/api/demos": {
     /** All demos, in book order */
     get: operations["list_demos_api_demos_get"];
@@ -75,6 +107,30 @@ export interface paths {
   "/api/jobs/{job_id}/params": {
     /** Change live params of a queued or running job */
     patch: operations["update_params_api_jobs__job_id__params_patch"];
+  };
+  "/api/jobs/{job_id}/shared": {
+    /** Share a run with the owner's class, read-only (classroom mode), or stop */
+    put: operations["share_job_api_jobs__job_id__shared_put"];
+  };
+  "/api/me": {
+    /** Who is signed in */
+    get: operations["me_api_me_get"];
+  };
+  "/api/session": {
+    /** Sign an instructor in (sets the session cookie) */
+    post: operations["sign_in_api_session_post"];
+    /** Sign out (ends this session) */
+    delete: operations["sign_out_api_session_delete"];
+  };
+  "/api/tokens": {
+    /** List Tokens */
+    get: operations["list_tokens_api_tokens_get"];
+    /** A personal API token, shown once */
+    post: operations["create_token_api_tokens_post"];
+  };
+  "/api/tokens/{token_id}": {
+    /** Revoke a token */
+    delete: operations["revoke_token_api_tokens__token_id__delete"];
   };
 }
 
@@ -195,6 +251,63 @@ export interface components {
       title: string;
       /** Y Label */
       y_label: string | null;
+    };
+    /** ClassCreate */
+    ClassCreate: {
+      /** Name */
+      name: string;
+    };
+    /** ClassDetail */
+    ClassDetail: {
+      /**
+       * Code
+       * @description The invite code; null once revoked.
+       */
+      code: string | null;
+      /** Ended */
+      ended: boolean;
+      /**
+       * Expires At
+       * Format: date-time
+       * @description When the invite stops working.
+       */
+      expires_at: string;
+      /** Id */
+      id: string;
+      /**
+       * Invite Url
+       * @description The page a learner opens to join.
+       */
+      invite_url: string | null;
+      /** Learners */
+      learners: components["schemas"]["LearnerOut"][];
+      /** Name */
+      name: string;
+    };
+    /** ClassOut */
+    ClassOut: {
+      /**
+       * Code
+       * @description The invite code; null once revoked.
+       */
+      code: string | null;
+      /** Ended */
+      ended: boolean;
+      /**
+       * Expires At
+       * Format: date-time
+       * @description When the invite stops working.
+       */
+      expires_at: string;
+      /** Id */
+      id: string;
+      /**
+       * Invite Url
+       * @description The page a learner opens to join.
+       */
+      invite_url: string | null;
+      /** Name */
+      name: string;
     };
     /**
      * ConvFiltersJobCreate
@@ -1027,6 +1140,11 @@ export interface components {
       /** Id */
       id: string;
       /**
+       * Owner Id
+       * @description Who started it (`local` without sign-in).
+       */
+      owner_id: string;
+      /**
        * Params
        * @description The params in force, live changes included.
        */
@@ -1035,6 +1153,11 @@ export interface components {
       };
       /** Params Version */
       params_version: number;
+      /**
+       * Shared
+       * @description Whether the owner's classmates may watch it.
+       */
+      shared: boolean;
       /** Started At */
       started_at: string | null;
       status: components["schemas"]["JobStatus"];
@@ -1067,6 +1190,27 @@ export interface components {
      * @enum {string}
      */
     JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "diverged";
+    /** Join */
+    Join: {
+      /** Code */
+      code: string;
+      /** Name */
+      name: string;
+      /**
+       * Pin
+       * @description Digits that let the learner come back under this name on another device.
+       */
+      pin?: string | null;
+    };
+    /** LearnerOut */
+    LearnerOut: {
+      /** Has Pin */
+      has_pin: boolean;
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+    };
     /** LineSeries */
     LineSeries: {
       /** Label */
@@ -1157,6 +1301,26 @@ export interface components {
        */
       type: "log";
     };
+    /** Me */
+    Me: {
+      /**
+       * Auth
+       * @description The server's mode.
+       * @enum {string}
+       */
+      auth: "none" | "classroom";
+      /** Class Id */
+      class_id: string | null;
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /**
+       * Role
+       * @enum {string}
+       */
+      role: "local" | "instructor" | "learner";
+    };
     /** MetricEvent */
     MetricEvent: {
       /**
@@ -1199,6 +1363,16 @@ export interface components {
       total_points: number;
       /** Values */
       values: number[];
+    };
+    /** NewToken */
+    NewToken: {
+      /** Id */
+      id: string;
+      /**
+       * Token
+       * @description Shown this once; send it as `Authorization: Bearer TOKEN`.
+       */
+      token: string;
     };
     /**
      * NoticeOut
@@ -1308,12 +1482,32 @@ export interface components {
        */
       type: "frame";
     };
+    /** Roster */
+    Roster: {
+      /** Names */
+      names: string[];
+    };
     /** SectionOut */
     SectionOut: {
       /** Number */
       number: string;
       /** Title */
       title: string;
+    };
+    /** ShareChange */
+    ShareChange: {
+      /**
+       * Shared
+       * @description Whether the owner's classmates may watch the run.
+       */
+      shared: boolean;
+    };
+    /** SignIn */
+    SignIn: {
+      /** Name */
+      name: string;
+      /** Password */
+      password: string;
     };
     /** StatusEvent */
     StatusEvent: {
@@ -1526,6 +1720,23 @@ export interface components {
        */
       type: "frame";
     };
+    /** TokenCreate */
+    TokenCreate: {
+      /** Name */
+      name: string;
+    };
+    /** TokenOut */
+    TokenOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Id */
+      id: string;
+      /** Name */
+      name: string | null;
+    };
     /**
      * TransformerAttentionJobCreate
      * @description A job of `transformer-attention`: Transformer attention, head by head.
@@ -1650,6 +1861,501 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /** List Classes */
+  list_classes_api_classes_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClassOut"][];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Create a class and its invite (instructor) */
+  create_class_api_classes_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ClassCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ClassOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Join a class by its code (signs the learner in) */
+  join_api_classes_join_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Join"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+      /** @description A bound is reached for now; retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Get Class */
+  get_class_api_classes__class_id__get: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClassDetail"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** End the class: its invite and its learners' sessions stop working */
+  end_class_api_classes__class_id__end_post: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClassOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** A new invite code (the old one stops working) */
+  renew_invite_api_classes__class_id__invite_post: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClassOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Revoke the invite code */
+  revoke_invite_api_classes__class_id__invite_delete: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClassOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Remove a learner (their sessions and tokens stop working) */
+  remove_learner_api_classes__class_id__learners__learner_id__delete: {
+    parameters: {
+      path: {
+        class_id: string;
+        learner_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Create learners ahead, by name */
+  add_roster_api_classes__class_id__roster_post: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Roster"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClassDetail"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
   /** All demos, in book order */
   list_demos_api_demos_get: {
     responses: {
@@ -1780,7 +2486,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorMessage"];
         };
       };
-      /** @description A request from a web page of another origin */
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
@@ -1872,7 +2578,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorMessage"];
         };
       };
-      /** @description A request from a web page of another origin */
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
@@ -1986,7 +2692,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorMessage"];
         };
       };
-      /** @description A request from a web page of another origin */
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
@@ -2072,7 +2778,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorMessage"];
         };
       };
-      /** @description A request from a web page of another origin */
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
@@ -2202,7 +2908,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorMessage"];
         };
       };
-      /** @description A request from a web page of another origin */
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
@@ -2349,7 +3055,350 @@ export interface operations {
           "application/json": components["schemas"]["ErrorMessage"];
         };
       };
-      /** @description A request from a web page of another origin */
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Share a run with the owner's class, read-only (classroom mode), or stop */
+  share_job_api_jobs__job_id__shared_put: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ShareChange"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["JobOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Who is signed in */
+  me_api_me_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Sign an instructor in (sets the session cookie) */
+  sign_in_api_session_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SignIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+      /** @description A bound is reached for now; retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Sign out (ends this session) */
+  sign_out_api_session_delete: {
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** List Tokens */
+  list_tokens_api_tokens_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TokenOut"][];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** A personal API token, shown once */
+  create_token_api_tokens_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TokenCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["NewToken"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Revoke a token */
+  revoke_token_api_tokens__token_id__delete: {
+    parameters: {
+      path: {
+        token_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];

@@ -77,6 +77,22 @@ export type ErrorMessage = Schemas["ErrorMessage"];
 export type ValidationErrorMessage = Schemas["ValidationErrorMessage"];
 export type ValidationIssue = Schemas["ValidationErrorItem"];
 export type ParamsUpdate = Schemas["ParamsUpdateOut"];
+
+/** Who is signed in (`GET /api/me`); `auth` is the server's mode, `role` "local" without sign-in. */
+export type Me = Schemas["Me"];
+export type Role = Me["role"];
+/** A class of an instructor (classroom mode), with its invite code and link while they work. */
+export type ClassInfo = Schemas["ClassOut"];
+/** A class with its learners (`GET /api/classes/{id}`). */
+export type ClassDetail = Schemas["ClassDetail"];
+export type Learner = Schemas["LearnerOut"];
+/** A personal API token as listed: never its secret. */
+export type TokenInfo = Schemas["TokenOut"];
+/** A token just created: `token` is its secret, shown this once. */
+export type NewToken = Schemas["NewToken"];
+/** The bodies of signing in and of joining a class. */
+export type SignIn = Schemas["SignIn"];
+export type Join = Schemas["Join"];
 export type EventPage = Schemas["EventPage"];
 
 export type StatusEvent = Schemas["StatusEvent"];

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobEvent } from "../api/types";
-import { CLOSE_TOO_SLOW, CLOSE_UNKNOWN_JOB, JobStream, type SocketLike, type StreamState } from "./jobStream";
+import {
+  CLOSE_TOO_SLOW,
+  CLOSE_UNAUTHORIZED,
+  CLOSE_UNKNOWN_JOB,
+  JobStream,
+  type SocketLike,
+  type StreamState,
+} from "./jobStream";
 
 class FakeSocket implements SocketLike {
   onopen: SocketLike["onopen"] = null;
@@ -130,6 +137,14 @@ describe("JobStream", () => {
     vi.advanceTimersByTime(60_000);
     expect(h.sockets).toHaveLength(1);
     expect(h.states.at(-1)).toEqual({ kind: "unknown-job" });
+  });
+
+  it("stops for good when the server wants a sign-in (4401): reconnecting would not help", () => {
+    const h = harness();
+    h.socket().drop(CLOSE_UNAUTHORIZED, "sign in first");
+    vi.advanceTimersByTime(60_000);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.states.at(-1)).toEqual({ kind: "unauthorized" });
   });
 
   it("never delivers across a hole: it resumes from the last seq instead", () => {

@@ -16,6 +16,8 @@ type StreamMessage = JobEvent | Heartbeat | Skipped;
 
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_TOO_SLOW = 1013;
+/** Classroom mode, and no live credential: the session ended (or never began). */
+export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_UNKNOWN_JOB = 4404;
 
 export type StreamState =
@@ -25,6 +27,8 @@ export type StreamState =
   | { kind: "reconnecting"; attempt: number; delayMs: number; reason: string; quiet: boolean }
   | { kind: "finished" }
   | { kind: "unknown-job" }
+  /** refused for want of a live sign-in: reconnecting would not help */
+  | { kind: "unauthorized" }
   | { kind: "stopped" };
 
 /** The part of the browser's WebSocket this client uses (tests pass a fake). */
@@ -136,6 +140,8 @@ export class JobStream {
     this.socket = null;
     if (code === CLOSE_UNKNOWN_JOB) {
       this.finish({ kind: "unknown-job" });
+    } else if (code === CLOSE_UNAUTHORIZED) {
+      this.finish({ kind: "unauthorized" });
     } else if (this.sawTerminal) {
       this.finish({ kind: "finished" });
     } else if (code === CLOSE_TOO_SLOW) {

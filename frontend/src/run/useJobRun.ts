@@ -1,7 +1,7 @@
 /** Hooks that attach a view to a job: its REST record, its event stream, its live state. */
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api } from "../api/client";
+import { ApiError, api } from "../api/client";
 import { websocketUrl } from "../api/settings";
 import type { Job } from "../api/types";
 import { JobRun } from "./jobRun";
@@ -43,7 +43,11 @@ export function useJobRun(jobId: string | null): [Attachment, () => void] {
               location.href,
             ),
           onEvent: (event) => attached.run.apply(event),
-          onState: (state) => current && setAttachment({ state: "ready", attached, stream: state }),
+          onState: (state) => {
+            if (!current) return;
+            setAttachment({ state: "ready", attached, stream: state });
+            if (state.kind === "unauthorized") api.onUnauthorized?.(new ApiError("Sign in first.", 401));
+          },
         });
         stream.start();
       },

@@ -1,0 +1,1 @@
+"""Accounts for classroom mode: instructors, classes and their learners, sessions and tokens."""

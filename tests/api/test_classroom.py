@@ -1,0 +1,192 @@
+"""Classroom mode: sign-in by invite, each learner's runs their own, tokens for scripts, and
+an authorization matrix over every route."""
+
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import Server, run_async, start_server, stop_server
+
+GD = "gradient-descent"
+QUICK = {"function": "quadratic", "speed": 0, "steps": 3}
+SLOW = {"steps": 100_000, "speed": 20}
+
+
+def add_instructor(server: Server, name: str, password: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [Path(sys.executable).parent / "divelab", "instructor", "add", name],
+        input=password + "\n",
+        env=server.env,
+        capture_output=True,
+        text=True,
+    )
+
+
+@dataclass
+class Class:
+    server: Server
+    instructor: httpx.Client
+    a: httpx.Client
+    b: httpx.Client
+    class_id: str
+    code: str
+
+    def close(self) -> None:
+        for client in (self.instructor, self.a, self.b):
+            client.close()
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Class]:
+    server = start_server(
+        tmp_path_factory.mktemp("classroom"),
+        {"DIVELAB_AUTH": "classroom", "DIVELAB_WORKERS": "2"},
+    )
+    assert add_instructor(server, "ada", "correct horse").returncode == 0
+    instructor = server.client()
+    assert (
+        instructor.post("/api/session", json={"name": "ada", "password": "correct horse"})
+    ).status_code == 204
+    created = instructor.post("/api/classes", json={"name": "Deep learning 101"}).json()
+    learners = []
+    for name in ("Alice", "Bob"):
+        learner = server.client()
+        joined = learner.post("/api/classes/join", json={"code": created["code"], "name": name})
+        assert joined.status_code == 204, joined.text
+        learners.append(learner)
+    group = Class(server, instructor, *learners, created["id"], created["code"])
+    yield group
+    group.close()
+    stop_server(server)
+
+
+def test_a_wrong_password_and_no_credential_are_401(classroom: Class) -> None:
+    with classroom.server.client() as anonymous:
+        wrong = anonymous.post("/api/session", json={"name": "ada", "password": "nope"})
+        jobs = anonymous.get("/api/jobs")
+        public = anonymous.get("/api/demos")
+    assert wrong.status_code == 401 and wrong.json()["type"] == "unauthorized"
+    assert jobs.status_code == 401 and "Sign in" in jobs.json()["detail"]
+    assert jobs.headers["www-authenticate"] == "Bearer"
+    assert public.status_code == 200  # the catalogue is public
+
+
+def test_each_learner_sees_and_controls_only_their_own_runs(classroom: Class) -> None:
+    mine = classroom.a.post("/api/jobs", json={"demo": GD, "params": SLOW}).json()
+    theirs_view = classroom.b.get(f"/api/jobs/{mine['id']}")
+    theirs_cancel = classroom.b.post(f"/api/jobs/{mine['id']}/cancel")
+    listed = classroom.b.get("/api/jobs").json()["items"]
+    assert theirs_view.status_code == 404 and theirs_cancel.status_code == 404
+    assert mine["id"] not in [j["id"] for j in listed]
+    assert mine["id"] in [j["id"] for j in classroom.instructor.get("/api/jobs").json()["items"]]
+    stopped = classroom.instructor.post(f"/api/jobs/{mine['id']}/cancel")
+    assert stopped.status_code == 202  # the instructor may stop any run
+
+
+def test_signing_out_ends_the_session(classroom: Class) -> None:
+    with classroom.server.client() as learner:
+        learner.post("/api/classes/join", json={"code": classroom.code, "name": "Leaving"})
+        assert learner.get("/api/me").status_code == 200
+        stale = learner.cookies["divelab_session"]
+        assert learner.delete("/api/session").status_code == 204
+        assert "divelab_session" not in learner.cookies
+        again = learner.get("/api/me", headers={"cookie": f"divelab_session={stale}"})
+    assert again.status_code == 401
+
+
+def test_a_shared_run_is_watched_by_classmates_but_not_changed(classroom: Class) -> None:
+    job = classroom.a.post("/api/jobs", json={"demo": GD, "params": SLOW}).json()
+    assert classroom.b.get(f"/api/jobs/{job['id']}").status_code == 404
+    shared = classroom.a.put(f"/api/jobs/{job['id']}/shared", json={"shared": True})
+    assert shared.status_code == 200 and shared.json()["shared"] is True
+    watched = classroom.b.get(f"/api/jobs/{job['id']}/events")
+    changed = classroom.b.post(f"/api/jobs/{job['id']}/cancel")
+    resharing = classroom.b.put(f"/api/jobs/{job['id']}/shared", json={"shared": False})
+    assert watched.status_code == 200 and watched.json()["events"]
+    assert changed.status_code == 403 and changed.json()["type"] == "forbidden"
+    assert resharing.status_code == 403
+    with classroom.server.client() as outsider:  # not signed in: nothing to see
+        assert outsider.get(f"/api/jobs/{job['id']}").status_code == 401
+    classroom.a.post(f"/api/jobs/{job['id']}/cancel")
+
+
+def test_me_says_who_is_signed_in(classroom: Class) -> None:
+    me = classroom.a.get("/api/me").json()
+    assert (me["name"], me["role"], me["class_id"], me["auth"]) == (
+        "Alice",
+        "learner",
+        classroom.class_id,
+        "classroom",
+    )
+    assert classroom.instructor.get("/api/me").json()["role"] == "instructor"
+
+
+def test_a_token_works_for_scripts_until_revoked(classroom: Class) -> None:
+    created = classroom.a.post("/api/tokens", json={"name": "notebook"}).json()
+    bearer = {"authorization": f"Bearer {created['token']}"}
+    with classroom.server.client() as script:
+        job = script.post("/api/jobs", json={"demo": GD, "params": QUICK}, headers=bearer)
+        assert job.status_code == 201
+        assert classroom.a.get(f"/api/jobs/{job.json()['id']}").status_code == 200
+        listed = classroom.a.get("/api/tokens").json()
+        assert [t["id"] for t in listed] == [created["id"]] and "token" not in listed[0]
+        assert classroom.a.delete(f"/api/tokens/{created['id']}").status_code == 204
+        assert script.get("/api/jobs", headers=bearer).status_code == 401
+
+
+def test_a_name_taken_needs_its_pin_and_a_pin_brings_a_learner_back(classroom: Class) -> None:
+    code = classroom.code
+    with classroom.server.client() as first, classroom.server.client() as second:
+        joined = first.post("/api/classes/join", json={"code": code, "name": "Cy", "pin": "4321"})
+        assert joined.status_code == 204
+        job = first.post("/api/jobs", json={"demo": GD, "params": QUICK}).json()
+        wrong = second.post("/api/classes/join", json={"code": code, "name": "Cy", "pin": "0000"})
+        back = second.post("/api/classes/join", json={"code": code, "name": "Cy", "pin": "4321"})
+        assert wrong.status_code == 401 and back.status_code == 204
+        assert second.get(f"/api/jobs/{job['id']}").status_code == 200  # the same learner
+    with classroom.server.client() as someone:
+        taken = someone.post("/api/classes/join", json={"code": code, "name": "Alice"})
+        assert taken.status_code == 409 and "taken" in taken.json()["detail"]
+
+
+def test_ending_the_class_stops_its_invite_and_sessions(tmp_path: Path) -> None:
+    server = start_server(tmp_path, {"DIVELAB_AUTH": "classroom", "DIVELAB_WORKERS": "1"})
+    try:
+        add_instructor(server, "grace", "long enough")
+        with server.client() as instructor, server.client() as learner:
+            instructor.post("/api/session", json={"name": "grace", "password": "long enough"})
+            created = instructor.post("/api/classes", json={"name": "Once"}).json()
+            learner.post("/api/classes/join", json={"code": created["code"], "name": "Dee"})
+            assert learner.get("/api/me").status_code == 200
+            ended = instructor.post(f"/api/classes/{created['id']}/end").json()
+            assert ended["ended"] and ended["code"] is None
+            assert learner.get("/api/me").status_code == 401
+            again = learner.post("/api/classes/join", json={"code": created["code"], "name": "E"})
+            assert again.status_code == 404
+    finally:
+        stop_server(server)
+
+
+def test_the_stream_needs_a_credential(classroom: Class) -> None:
+    import websockets
+
+    job = classroom.a.post("/api/jobs", json={"demo": GD, "params": QUICK}).json()
+    url = f"{classroom.server.ws_url}/api/jobs/{job['id']}/stream"
+    cookie = {"cookie": f"divelab_session={classroom.a.cookies['divelab_session']}"}
+
+    async def codes() -> tuple:
+        async with websockets.connect(url) as anonymous:
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await anonymous.recv()
+        async with websockets.connect(url, additional_headers=cookie) as owner:
+            first = await owner.recv()
+        return anonymous.close_code, first
+
+    anonymous_code, first = run_async(codes())
+    assert anonymous_code == 4401 and '"seq":1' in first.replace(" ", "")
