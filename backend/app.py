@@ -27,6 +27,8 @@ from backend.jobs.router import router as jobs_router
 from backend.jobs.service import JobService
 from backend.streams.router import OpenStreams
 from backend.streams.router import router as streams_router
+from backend.teaching.router import router as teaching_router
+from backend.teaching.service import Teaching
 from core import __version__
 from core.settings import Settings, get_settings
 from core.store.database import Database
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.streams = OpenStreams(settings.max_streams)
     app.state.images = ImageService(database, settings)
     app.state.accounts = Accounts(database, settings)
+    app.state.teaching = Teaching(database, app.state.accounts, jobs)
     errors.install(app)
     openapi.install(app)
 
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_router)
     app.include_router(images_router)
     app.include_router(streams_router)
+    app.include_router(teaching_router)
     mount_ui(app)
     return app
 

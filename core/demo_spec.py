@@ -7,7 +7,7 @@ training code of a demo lives in its `train` module and is imported only by work
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -103,6 +103,17 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named set of params the UI offers as one click (e.g. the book's classic edition
+    settings); the params it leaves out keep the form's values."""
+
+    name: str
+    title: str
+    description: str
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class DemoSpec:
     """A demo, as its package declares it: `DEMO = DemoSpec(..., package=__name__)`.
 
@@ -122,10 +133,13 @@ class DemoSpec:
     # how the UI groups the metrics into charts; empty: one chart with every metric
     charts: Sequence[ChartSpec] = ()
     notices: Sequence[Notice] = ()
+    presets: Sequence[Preset] = ()
 
     def __post_init__(self) -> None:
         if not self.book:
             raise ValueError(f"demo {self.id!r} names no section of the book")
+        for preset in self.presets:  # a preset that does not validate is a bug of the demo
+            self.params.model_validate(dict(preset.params))
         titles = [chart.title for chart in self.charts]
         if len(set(titles)) != len(titles):
             raise ValueError(f"demo {self.id!r}: chart titles must differ, got {titles}")

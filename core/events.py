@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 from core.frames import (
+    BarsData,
     FrameData,
     HeatmapData,
     ImageData,
@@ -20,6 +21,7 @@ from core.frames import (
     LinesData,
     PointsData,
     SurfaceData,
+    TextData,
 )
 
 
@@ -102,6 +104,16 @@ class LinesFrameEvent(_FrameEventBase):
     data: LinesData
 
 
+class BarsFrameEvent(_FrameEventBase):
+    kind: Literal["bars"] = "bars"
+    data: BarsData
+
+
+class TextFrameEvent(_FrameEventBase):
+    kind: Literal["text"] = "text"
+    data: TextData
+
+
 class LogEvent(_EventBase):
     type: Literal["log"] = "log"
     message: str
@@ -125,7 +137,9 @@ Event = Annotated[
     | Annotated[ImageFrameEvent, Tag("frame:image")]
     | Annotated[ImageGridFrameEvent, Tag("frame:image_grid")]
     | Annotated[HeatmapFrameEvent, Tag("frame:heatmap")]
-    | Annotated[LinesFrameEvent, Tag("frame:lines")],
+    | Annotated[LinesFrameEvent, Tag("frame:lines")]
+    | Annotated[BarsFrameEvent, Tag("frame:bars")]
+    | Annotated[TextFrameEvent, Tag("frame:text")],
     Discriminator(_tag),
 ]
 event_adapter: TypeAdapter[Event] = TypeAdapter(Event)

@@ -19,6 +19,8 @@ class FrameKind(StrEnum):
     image_grid = "image_grid"
     heatmap = "heatmap"
     lines = "lines"
+    bars = "bars"
+    text = "text"
 
 
 class FrameData(BaseModel):
@@ -93,13 +95,53 @@ class LineSeries(BaseModel):
 
 
 class LinesData(FrameData):
-    """Curves and scatters on shared axes."""
+    """Curves and scatters on shared axes; a log axis draws only positive values."""
 
     kind = FrameKind.lines
     series: list[LineSeries]
+    x_label: str = ""
+    y_label: str = ""
+    x_log: bool = False
+    y_log: bool = False
+
+
+class BarSeries(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+    label: str
+    values: list[float]
+
+
+class BarsData(FrameData):
+    """Grouped bars: one group per category, one bar per series in each (e.g. a probe's class
+    probabilities, or learned weights beside the true ones). `highlight` marks a category
+    (e.g. the true class)."""
+
+    kind = FrameKind.bars
+    categories: list[str]
+    series: list[BarSeries]
+    highlight: int | None = Field(default=None, ge=0)
+    y_label: str = ""
+
+
+class TextData(FrameData):
+    """Preformatted text, shown as is (e.g. the model's `nn.Sequential` and its parameter
+    count)."""
+
+    kind = FrameKind.text
+    text: str = Field(max_length=20_000)
 
 
 FRAME_DATA: dict[FrameKind, type[FrameData]] = {
     model.kind: model
-    for model in (SurfaceData, PointsData, ImageData, ImageGridData, HeatmapData, LinesData)
+    for model in (
+        SurfaceData,
+        PointsData,
+        ImageData,
+        ImageGridData,
+        HeatmapData,
+        LinesData,
+        BarsData,
+        TextData,
+    )
 }

@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     max_upload_storage_bytes: int = Field(
         default=1024**3, ge=1024 * 1024, description="Bytes of uploaded images kept at most."
     )
+    admission_window: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        description="Jobs handed to Celery and not yet claimed by a worker, at most "
+        "(distributed): the rest wait in the database, to start fairly across learners.",
+    )
     max_queued_jobs: int = Field(
         default=100,
         ge=1,

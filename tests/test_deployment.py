@@ -151,6 +151,7 @@ def test_services_are_wired_as_documented() -> None:
         assert "healthcheck" in services[name]
     for name in ("migrate", "api", "worker"):
         env = services[name]["environment"]
+        assert env["DIVELAB_AUTH"] == "classroom"  # a class's server signs learners in
         assert env["DIVELAB_REDIS_URL"] == "redis://:r3dis@redis:6379/0"
         assert env["DIVELAB_DATABASE_URL"].startswith("postgresql+psycopg://divelab:s3cret@")
     port = services["api"]["ports"][0]  # compose v1 prints "ip:host:container", v2 a mapping

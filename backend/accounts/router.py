@@ -20,6 +20,7 @@ from backend.accounts.service import Accounts
 from backend.dependencies import SESSION_COOKIE, CurrentCaller, client_address
 from backend.errors import responses
 from core.limits import ID_PATTERN
+from core.quotas import ClassLimits
 
 router = APIRouter(prefix="/api", tags=["accounts"], responses=responses(400, 422))
 CHANGES = responses(401, 403, 413, 415)
@@ -90,7 +91,7 @@ def me(caller: CurrentCaller, accounts: Service) -> Me:
     summary="Create a class and its invite (instructor)",
 )
 def create_class(body: ClassCreate, caller: CurrentCaller, accounts: Service) -> ClassOut:
-    return accounts.create_class(caller, body.name)
+    return accounts.create_class(caller, body.name, body.limits)
 
 
 @router.get("/classes", response_model=list[ClassOut], responses=responses(401, 403))
@@ -139,6 +140,18 @@ def remove_learner(
 ) -> Response:
     accounts.remove_learner(caller, class_id, learner_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/classes/{class_id}/limits",
+    response_model=ClassOut,
+    responses={**CHANGES, **responses(404)},
+    summary="Set each learner's share: jobs running and waiting, worker minutes, uploads",
+)
+def set_limits(
+    class_id: Id, body: ClassLimits, caller: CurrentCaller, accounts: Service
+) -> ClassOut:
+    return accounts.set_limits(caller, class_id, body)
 
 
 @router.post(

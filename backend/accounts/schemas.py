@@ -1,9 +1,11 @@
 """Request and response bodies of sign-in, classes and tokens."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from core.quotas import ClassLimits
 
 Name = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
 
@@ -33,6 +35,7 @@ class ClassCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    limits: ClassLimits = Field(default_factory=ClassLimits, description="Each learner's share.")
 
 
 class Roster(BaseModel):
@@ -48,6 +51,7 @@ class ClassOut(BaseModel):
     invite_url: str | None = Field(description="The page a learner opens to join.")
     expires_at: datetime = Field(description="When the invite stops working.")
     ended: bool
+    limits: ClassLimits
 
 
 class LearnerOut(BaseModel):
@@ -60,12 +64,31 @@ class ClassDetail(ClassOut):
     learners: list[LearnerOut]
 
 
+class Usage(BaseModel):
+    running: int
+    queued: int
+    worker_minutes_today: float
+    uploads: int
+    upload_megabytes: float
+
+
+class ClassPreset(BaseModel):
+    demo: str
+    params: dict[str, Any]
+    pushed_at: datetime
+
+
 class Me(BaseModel):
     id: str
     name: str
     role: Literal["local", "instructor", "learner"]
     class_id: str | None
     auth: Literal["none", "classroom"] = Field(description="The server's mode.")
+    limits: ClassLimits | None = Field(description="A learner's limits; null: none.")
+    usage: Usage | None = Field(description="What a learner uses of them now.")
+    preset: ClassPreset | None = Field(
+        description="The demo settings a learner's instructor pushed to their form; null: none."
+    )
 
 
 class TokenCreate(BaseModel):

@@ -20,11 +20,21 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
-from backend.accounts.schemas import ClassDetail, ClassOut, LearnerOut, Me, NewToken, TokenOut
+from backend.accounts.schemas import (
+    ClassDetail,
+    ClassOut,
+    ClassPreset,
+    LearnerOut,
+    Me,
+    NewToken,
+    TokenOut,
+    Usage,
+)
 from core.callers import Caller
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from core.quotas import ClassLimits
 from core.settings import Settings
-from core.store import accounts
+from core.store import accounts, quotas
 from core.store.database import Database
 from core.store.lifecycle import utcnow
 from core.store.models import Classroom, Credential, User
@@ -118,17 +128,31 @@ class Accounts:
             return caller_of(found[1]) if found else None
 
     def me(self, caller: Caller) -> Me:
+        with self.database.session() as session:
+            limits = quotas.limits_of(session, caller.id)
+            usage = quotas.usage_of(session, caller, utcnow())
+            classroom = accounts.classroom(session, caller.class_id) if caller.class_id else None
+            preset = classroom.preset if classroom else None
         return Me(
             id=caller.id,
             name=caller.name,
             role=caller.role,
             class_id=caller.class_id,
             auth=self.settings.auth,
+            limits=limits,
+            usage=Usage(**usage) if usage else None,
+            preset=ClassPreset.model_validate(preset) if preset else None,
         )
 
     # -- classes ----------------------------------------------------------------------------
 
-    def create_class(self, caller: Caller, name: str) -> ClassOut:
+    def set_limits(self, caller: Caller, class_id: str, limits: ClassLimits) -> ClassOut:
+        with self.database.session() as session:
+            classroom = self.own_class(session, caller, class_id)
+            classroom.limits = limits.model_dump()
+            return class_out(classroom)
+
+    def create_class(self, caller: Caller, name: str, limits: ClassLimits) -> ClassOut:
         self._require_instructor(caller)
         classroom = Classroom(
             id=new_id(),
@@ -137,7 +161,7 @@ class Accounts:
             code=self._new_code(),
             created_at=utcnow(),
             invite_expires_at=utcnow() + timedelta(days=self.settings.invite_days),
-            limits={},
+            limits=limits.model_dump(),
         )
         with self.database.session() as session:
             accounts.add(session, classroom)
@@ -150,7 +174,7 @@ class Accounts:
 
     def class_detail(self, caller: Caller, class_id: str) -> ClassDetail:
         with self.database.session() as session:
-            classroom = self._own_class(session, caller, class_id)
+            classroom = self.own_class(session, caller, class_id)
             learners = [
                 LearnerOut(id=u.id, name=u.name, has_pin=u.pin_hash is not None)
                 for u in accounts.learners(session, class_id)
@@ -181,7 +205,7 @@ class Accounts:
 
     def add_roster(self, caller: Caller, class_id: str, names: list[str]) -> ClassDetail:
         with self.database.session() as session:
-            self._own_class(session, caller, class_id)
+            self.own_class(session, caller, class_id)
             for name in dict.fromkeys(n.strip() for n in names if n.strip()):
                 if accounts.learner_named(session, class_id, name) is None:
                     self._new_learner(session, class_id, name[:64], None)
@@ -189,7 +213,7 @@ class Accounts:
 
     def remove_learner(self, caller: Caller, class_id: str, learner_id: str) -> None:
         with self.database.session() as session:
-            self._own_class(session, caller, class_id)
+            self.own_class(session, caller, class_id)
             learner = accounts.user(session, learner_id)
             if learner is None or learner.class_id != class_id or learner.removed_at:
                 raise NotFound("learner", learner_id)
@@ -198,13 +222,13 @@ class Accounts:
 
     def revoke_invite(self, caller: Caller, class_id: str) -> ClassOut:
         with self.database.session() as session:
-            classroom = self._own_class(session, caller, class_id)
+            classroom = self.own_class(session, caller, class_id)
             classroom.code = None
             return class_out(classroom)
 
     def renew_invite(self, caller: Caller, class_id: str) -> ClassOut:
         with self.database.session() as session:
-            classroom = self._own_class(session, caller, class_id)
+            classroom = self.own_class(session, caller, class_id)
             classroom.code = self._new_code()
             classroom.invite_expires_at = utcnow() + timedelta(days=self.settings.invite_days)
             return class_out(classroom)
@@ -212,7 +236,7 @@ class Accounts:
     def end_class(self, caller: Caller, class_id: str) -> ClassOut:
         """Invites and the learners' sessions and tokens stop working."""
         with self.database.session() as session:
-            classroom = self._own_class(session, caller, class_id)
+            classroom = self.own_class(session, caller, class_id)
             classroom.ended_at, classroom.code = utcnow(), None
             accounts.revoke_all_of(session, [u.id for u in accounts.learners(session, class_id)])
             return class_out(classroom)
@@ -283,7 +307,7 @@ class Accounts:
         accounts.add(session, learner)  # type: ignore[arg-type]
         return learner
 
-    def _own_class(self, session: object, caller: Caller, class_id: str) -> Classroom:
+    def own_class(self, session: object, caller: Caller, class_id: str) -> Classroom:
         self._require_instructor(caller)
         classroom = accounts.classroom(session, class_id)  # type: ignore[arg-type]
         if classroom is None or classroom.instructor_id != caller.id:
@@ -312,4 +336,5 @@ def class_out(classroom: Classroom) -> ClassOut:
         invite_url=f"/join/{classroom.code}" if classroom.code else None,
         expires_at=classroom.invite_expires_at,
         ended=classroom.ended_at is not None,
+        limits=ClassLimits.model_validate(classroom.limits),
     )

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from backend.errors import responses
 from core.book import D2L_URL, BookSection, Section, ZefsChapter
-from core.demo_spec import ChartSpec, DemoSpec, Notice
+from core.demo_spec import ChartSpec, DemoSpec, Notice, Preset
 from core.errors import NotFound
 from core.limits import ID_PATTERN
 from workers.demos import CATALOGUE
@@ -91,6 +91,24 @@ class NoticeOut(BaseModel):
         return cls(key=notice.key, headline=notice.headline, real_values=list(notice.real_values))
 
 
+class PresetOut(BaseModel):
+    """Params the UI offers as one click; the ones left out keep the form's values."""
+
+    name: str
+    title: str
+    description: str
+    params: dict[str, Any]
+
+    @classmethod
+    def of(cls, preset: Preset) -> "PresetOut":
+        return cls(
+            name=preset.name,
+            title=preset.title,
+            description=preset.description,
+            params=dict(preset.params),
+        )
+
+
 class DemoOut(BaseModel):
     id: str
     title: str
@@ -107,6 +125,7 @@ class DemoOut(BaseModel):
         "first chart that matches it, the rest to a last chart. Empty: one chart for all."
     )
     notices: list[NoticeOut]
+    presets: list[PresetOut]
 
     @classmethod
     def of(cls, spec: DemoSpec) -> "DemoOut":
@@ -123,6 +142,7 @@ class DemoOut(BaseModel):
             what_to_try=list(spec.what_to_try),
             charts=[ChartOut.of(chart) for chart in spec.charts],
             notices=[NoticeOut.of(notice) for notice in spec.notices],
+            presets=[PresetOut.of(preset) for preset in spec.presets],
         )
 
 

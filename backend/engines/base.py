@@ -20,6 +20,11 @@ class JobEngine(ABC):
     def __init__(self, hub: StreamHub) -> None:
         self.hub = hub
 
+    @property
+    @abstractmethod
+    def slots(self) -> int | None:
+        """Jobs this mode runs at once; None when it is not known here (Celery workers)."""
+
     @abstractmethod
     async def start(self) -> None:
         """Bring up what the mode needs (worker pool, Redis readers, watchdogs)."""
@@ -39,8 +44,8 @@ class JobEngine(ABC):
         """Number, store and fan out events produced by the API itself (blocking)."""
 
     @abstractmethod
-    def submit(self, ticket: JobTicket) -> None:
-        """Queue a freshly created job for execution."""
+    def submit(self, ticket: JobTicket, owner_id: str) -> None:
+        """Queue a freshly created job for execution; jobs start fairly across owners."""
 
     @abstractmethod
     def cancel(self, job_id: str) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -25,9 +26,10 @@ from core import events
 from core.channel import JobTicket, worker_identity
 from core.dispatch import RUN_JOB_TASK, create_celery, queue_for
 from core.events import Draft, JobStatus
+from core.quotas import next_to_start
 from core.redis_log import RedisEventLog, RedisKeys, RedisPublisher, decode_entry
 from core.settings import Settings
-from core.store import jobs
+from core.store import jobs, quotas
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle, utcnow
 from core.store.models import Job
@@ -35,6 +37,7 @@ from workers.demos import CATALOGUE
 
 log = logging.getLogger(__name__)
 
+ADMIT_EVERY_SECONDS = 0.25
 READ_BLOCK_MS = 1000  # how long one XREAD waits; following a new stream wakes it at once
 
 
@@ -63,15 +66,22 @@ class DistributedEngine(JobEngine):
         hub.on_first = self._follow
         hub.on_last = self._unfollow
 
+    @property
+    def slots(self) -> None:
+        return None  # Celery workers come and go on other hosts
+
     async def start(self) -> None:
         self.hub.bind(asyncio.get_running_loop())
         self._async_redis = aioredis.Redis.from_url(
             self._settings.redis_url, client_name=self._client_name
         )
         await self._async_redis.ping()
+        self._loop = asyncio.get_running_loop()
+        self._admit_now = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._read_streams(), name="redis-reader"),
             asyncio.create_task(self._watch_heartbeats(), name="watchdog"),
+            asyncio.create_task(self._admit(), name="admission"),
         ]
 
     async def stop(self) -> None:
@@ -96,9 +106,56 @@ class DistributedEngine(JobEngine):
     ) -> list[dict[str, Any]]:
         return self._publisher.publish(job_id, drafts, only_from=only_from)
 
-    def submit(self, ticket: JobTicket) -> None:
-        queue = queue_for(CATALOGUE[ticket.demo])
-        self._celery.send_task(RUN_JOB_TASK, args=[ticket.job_id], queue=queue)
+    def submit(self, ticket: JobTicket, owner_id: str) -> None:
+        """The job waits in the database until admission hands it to Celery (fairly)."""
+        self._loop.call_soon_threadsafe(self._admit_now.set)
+
+    def admit_fairly(self) -> list[str]:
+        """Hand queued jobs to Celery, the next by `core.quotas.next_to_start`, while fewer
+        than DIVELAB_ADMISSION_WINDOW wait there unclaimed: Celery's own queue stays short, so
+        a learner's ten jobs never stand in front of another's one. Sent inside the
+        transaction, so a crash leaves a job unadmitted (retried), never lost."""
+        admitted: list[str] = []
+        with self._database.session() as session:
+            quotas.lock_admission(session)
+            free = self._settings.admission_window - quotas.admitted_waiting(session)
+            waiting = quotas.waiting_to_admit(session) if free > 0 else []
+            if not waiting:
+                return admitted
+            running = Counter(quotas.running_by_owner(session))
+            last_started = quotas.last_started_by_owner(session)
+            running_limit = {
+                owner: limits.running if (limits := quotas.limits_of(session, owner)) else None
+                for owner in {w.owner_id for w in waiting}
+            }
+            demos = quotas.demos_of(session, [w.job_id for w in waiting])
+            now = utcnow()
+            while free > 0 and waiting:
+                chosen = next_to_start(waiting, running, last_started, running_limit.get)
+                if chosen is None:
+                    break
+                waiting.remove(chosen)
+                if quotas.admit(session, chosen.job_id, now):
+                    queue = queue_for(CATALOGUE[demos[chosen.job_id]])
+                    self._celery.send_task(RUN_JOB_TASK, args=[chosen.job_id], queue=queue)
+                    admitted.append(chosen.job_id)
+                    running[chosen.owner_id] += 1
+                    last_started[chosen.owner_id] = now.timestamp()
+                    free -= 1
+        return admitted
+
+    async def _admit(self) -> None:
+        """Admission, whenever a job is submitted and at least every ADMIT_EVERY_SECONDS (a
+        worker claiming a job frees room without telling this process)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(ADMIT_EVERY_SECONDS):
+                    await self._admit_now.wait()
+            self._admit_now.clear()
+            try:
+                await asyncio.to_thread(self.admit_fairly)
+            except Exception:
+                log.exception("admission failed; retrying")
 
     def cancel(self, job_id: str) -> None:
         # Racing the worker's claim: the lifecycle lets exactly one of the two win.

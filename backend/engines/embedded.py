@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -30,8 +30,9 @@ from backend.streams.hub import StreamHub
 from core import events
 from core.channel import JobTicket, PipeMessage, worker_identity
 from core.events import Draft, JobStatus
+from core.quotas import Waiting, next_to_start
 from core.settings import Settings
-from core.store import artifacts, jobs
+from core.store import artifacts, jobs, quotas
 from core.store import events as event_store
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle
@@ -50,6 +51,7 @@ class _Slot:
     conn: Connection
     ready: bool = False
     job_id: str | None = None
+    owner_id: str | None = None
     last_heard: float = 0.0  # time.monotonic() of its last message
     send_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,6 +63,17 @@ class _Slot:
         # A dead worker is the supervisor's business: it fails the job and replaces it.
         with self.send_lock, contextlib.suppress(BrokenPipeError, OSError):
             self.conn.send(message)
+
+
+@dataclass
+class _Queued:
+    ticket: JobTicket
+    owner_id: str
+    queued_at: float
+
+    @property
+    def waiting(self) -> Waiting:
+        return Waiting(self.ticket.job_id, self.owner_id, self.queued_at)
 
 
 @dataclass
@@ -80,7 +93,9 @@ class EmbeddedEngine(JobEngine):
         self._database = database
         self._lifecycle = lifecycle
         self._slots: list[_Slot] = []
-        self._pending: deque[JobTicket] = deque()
+        self._pending: list[_Queued] = []  # started fairly across owners (core.quotas)
+        self._last_started: dict[str, float] = {}  # owner -> when their last job started
+        self._limits: dict[str, tuple[int | None, float]] = {}  # owner -> (running, until)
         self._schedule_lock = threading.Lock()  # pending queue and slot assignment
         self._sequence_lock = threading.Lock()  # seq numbering, storage and fan-out
         # The next seq of jobs seen speaking; any other job is looked up in storage.
@@ -88,6 +103,10 @@ class EmbeddedEngine(JobEngine):
         self._thinning: dict[str, FrameThinning] = {}  # of each running job's frames
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
+
+    @property
+    def slots(self) -> int:
+        return self._settings.workers
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -129,35 +148,37 @@ class EmbeddedEngine(JobEngine):
         """Jobs a previous server left behind: running ones died with it, queued ones resume."""
         with self._database.session() as session:
             leftovers = [
-                (job.id, job.status, job.demo, job.params, job.params_version)
+                (job, JobTicket(job.id, job.demo, job.params, job.params_version))
                 for job in jobs.left_active(session)
             ]
-        for job_id, status, demo, params, version in leftovers:
-            if status == JobStatus.running:
-                self.publish(job_id, [events.status(JobStatus.failed, error=SERVER_STOPPED)])
+        for job, ticket in leftovers:
+            if job.status == JobStatus.running:
+                self.publish(job.id, [events.status(JobStatus.failed, error=SERVER_STOPPED)])
             else:
-                self._pending.append(JobTicket(job_id, demo, params, version))
+                self._pending.append(_Queued(ticket, job.owner_id, job.created_at.timestamp()))
 
     # -- the API's requests ---------------------------------------------------------------
 
     def create(self, job: Job) -> None:
-        with self._sequence_lock, self._database.session() as session:
+        # Not under the sequence lock: nothing else numbers events of a job not yet created,
+        # and a request must not wait for the workers' event batches to be stored.
+        with self._database.session() as session:
             self._lifecycle.create(session, job)
             numbered = _number([events.status(JobStatus.queued)], 1)
             event_store.append(session, job.id, numbered)
-            self._next_seq[job.id] = 2
+        self._next_seq[job.id] = 2
         self.hub.deliver_threadsafe({job.id: numbered})
 
-    def submit(self, ticket: JobTicket) -> None:
+    def submit(self, ticket: JobTicket, owner_id: str) -> None:
         with self._schedule_lock:
-            self._pending.append(ticket)
+            self._pending.append(_Queued(ticket, owner_id, time.time()))
             self._dispatch()
 
     def cancel(self, job_id: str) -> None:
         with self._schedule_lock:
-            for ticket in self._pending:
-                if ticket.job_id == job_id:
-                    self._pending.remove(ticket)
+            for queued in self._pending:
+                if queued.ticket.job_id == job_id:
+                    self._pending.remove(queued)
                     self.publish(
                         job_id,
                         [events.status(JobStatus.cancelled, error="Cancelled before it started.")],
@@ -170,9 +191,9 @@ class EmbeddedEngine(JobEngine):
 
     def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
         with self._schedule_lock:
-            for i, ticket in enumerate(self._pending):
-                if ticket.job_id == job_id:
-                    self._pending[i] = JobTicket(job_id, ticket.demo, params, version)
+            for queued in self._pending:
+                if queued.ticket.job_id == job_id:
+                    queued.ticket = JobTicket(job_id, queued.ticket.demo, params, version)
                     return
             slot = self._slot_running(job_id)
         if slot is not None:
@@ -191,17 +212,43 @@ class EmbeddedEngine(JobEngine):
         return next((s for s in self._slots if s.job_id == job_id), None)
 
     def _dispatch(self) -> None:
-        """Give queued jobs to idle workers, claiming each (caller holds the schedule lock)."""
+        """Give queued jobs to idle workers, fairly across owners, claiming each (caller holds
+        the schedule lock)."""
         idle = [slot for slot in self._slots if slot.ready and slot.job_id is None]
+        if not idle or not self._pending:
+            return
+        running = Counter(slot.owner_id for slot in self._slots if slot.job_id is not None)
+        limit_of = self._running_limits({queued.owner_id for queued in self._pending})
+        by_job = {queued.ticket.job_id: queued for queued in self._pending}
         while idle and self._pending:
-            ticket = self._pending.popleft()
+            waiting = [q.waiting for q in self._pending]
+            chosen = next_to_start(waiting, running, self._last_started, limit_of.get)
+            if chosen is None:
+                return  # everyone who waits is at their limit of jobs running
+            queued = by_job[chosen.job_id]
+            self._pending.remove(queued)
             slot = idle[0]
             claim = events.status(JobStatus.running, worker=slot.identity)
-            if not self.publish(ticket.job_id, [claim]):
+            if not self.publish(chosen.job_id, [claim]):
                 continue  # no longer queued
             idle.pop(0)
-            slot.job_id, slot.last_heard = ticket.job_id, time.monotonic()
-            slot.send((PipeMessage.run, ticket.job_id, ticket.as_dict()))
+            slot.job_id, slot.owner_id = chosen.job_id, chosen.owner_id
+            slot.last_heard = time.monotonic()
+            running[chosen.owner_id] += 1
+            self._last_started[chosen.owner_id] = time.time()
+            slot.send((PipeMessage.run, chosen.job_id, queued.ticket.as_dict()))
+
+    def _running_limits(self, owners: set[str]) -> dict[str, int | None]:
+        """Each owner's limit of jobs running (None: none), read again after a few seconds:
+        an owner at their limit keeps waiting while the supervisor loops."""
+        now = time.monotonic()
+        stale = {owner for owner in owners if self._limits.get(owner, (None, 0.0))[1] < now}
+        if stale:
+            with self._database.session() as session:
+                for owner in stale:
+                    limits = quotas.limits_of(session, owner)
+                    self._limits[owner] = (limits.running if limits else None, now + 5)
+        return {owner: self._limits[owner][0] for owner in owners}
 
     # -- the supervisor thread -----------------------------------------------------------
 

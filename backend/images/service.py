@@ -64,6 +64,7 @@ from core.store import images
 from core.store.database import Database
 from core.store.lifecycle import utcnow
 from core.store.models import UploadedImage
+from core.store.quotas import refuse_upload
 
 T = TypeVar("T")
 
@@ -322,6 +323,7 @@ class ImageService:
 
     def upload(self, caller: Caller, filename: str | None, stream: BinaryIO) -> ImageOut:
         with self.database.session() as session:
+            refuse_upload(session, caller)
             self.check_room(images.usage(session), 0)  # a full store refuses before decoding
         prepared = self.decoders.run(lambda: prepare(stream, self.max_upload_bytes))
         row = UploadedImage(

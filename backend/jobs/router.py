@@ -14,6 +14,7 @@ from backend.jobs.schemas import (
     JobPage,
     MetricSeries,
     ParamsUpdateOut,
+    QueuePlace,
     ShareChange,
 )
 from backend.jobs.service import JobService
@@ -59,6 +60,16 @@ def list_jobs(
 @router.get("/{job_id}", response_model=JobOut, responses=responses(404))
 def get_job(job_id: JobId, jobs: Service, caller: CurrentCaller) -> JobOut:
     return jobs.get(caller, job_id)
+
+
+@router.get(
+    "/{job_id}/queue",
+    response_model=QueuePlace,
+    responses=responses(404),
+    summary="A waiting job's place in the queue and its estimated wait",
+)
+def get_queue_place(job_id: JobId, jobs: Service, caller: CurrentCaller) -> QueuePlace:
+    return jobs.queue_place(caller, job_id)
 
 
 @router.delete(

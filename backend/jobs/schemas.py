@@ -45,6 +45,17 @@ class JobOut(BaseModel):
     shared: bool = Field(description="Whether the owner's classmates may watch it.")
 
 
+class QueuePlace(BaseModel):
+    """Where a waiting job stands; every field but `status` is null once it is not waiting."""
+
+    status: JobStatus
+    position: int | None = Field(description="1: it starts at the next free worker slot.")
+    waiting: int | None = Field(description="Jobs waiting in all, this one included.")
+    estimated_wait_seconds: float | None = Field(
+        description="An estimate from the recent run times of each demo, not a promise."
+    )
+
+
 class ShareChange(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 

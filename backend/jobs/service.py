@@ -13,6 +13,7 @@ from backend.jobs.schemas import (
     JobPage,
     MetricSeries,
     ParamsUpdateOut,
+    QueuePlace,
 )
 from core.callers import Caller
 from core.channel import JobTicket
@@ -24,6 +25,7 @@ from core.store import events as event_store
 from core.store.database import Database
 from core.store.lifecycle import require_active, require_finished, utcnow
 from core.store.models import Job
+from core.store.quotas import queue_snapshot, refuse_new_job
 from workers.demos import CATALOGUE
 
 
@@ -61,6 +63,7 @@ class JobService:
         except InvalidInput as error:
             raise error.under("params") from None
         with self.database.session() as session:
+            refuse_new_job(session, caller, utcnow())
             waiting = jobs.count_queued(session)
         if waiting >= self.settings.max_queued_jobs:
             raise TooManyRequests(
@@ -77,12 +80,28 @@ class JobService:
             created_at=utcnow(),
         )
         self.engine.create(job)
-        self.engine.submit(JobTicket(job.id, demo, validated, 1))
+        self.engine.submit(JobTicket(job.id, demo, validated, 1), caller.id)
         return self.get(caller, job.id)
 
     def get(self, caller: Caller, job_id: str) -> JobOut:
         with self.database.session() as session:
             return JobOut.model_validate(jobs.get(session, caller, job_id))
+
+    def queue_place(self, caller: Caller, job_id: str) -> QueuePlace:
+        """A waiting job's place in the fair queue and an estimated wait."""
+        with self.database.session() as session:
+            status = JobStatus(jobs.get(session, caller, job_id).status)
+            place = None
+            if status is JobStatus.queued:
+                place = queue_snapshot(session, utcnow()).place(job_id, self.engine.slots)
+        if place is None:
+            return QueuePlace(
+                status=status, position=None, waiting=None, estimated_wait_seconds=None
+            )
+        position, waiting, wait = place
+        return QueuePlace(
+            status=status, position=position, waiting=waiting, estimated_wait_seconds=round(wait, 1)
+        )
 
     def exists(self, caller: Caller, job_id: str) -> bool:
         with self.database.session() as session:

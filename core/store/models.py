@@ -75,6 +75,7 @@ class Job(Base):
     summary: Mapped[dict[str, Any] | None]
     worker: Mapped[str | None] = mapped_column(String(128))
     heartbeat_at: Mapped[datetime | None]
+    admitted_at: Mapped[datetime | None]  # handed to Celery (distributed, fair admission)
 
 
 class JobEvent(Base):
@@ -138,6 +139,8 @@ class Classroom(Base):
     invite_expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     limits: Mapped[dict[str, Any]]
+    # The demo settings pushed to every learner's form: {"demo", "params", "pushed_at"}.
+    preset: Mapped[dict[str, Any] | None]
 
 
 class User(Base):

@@ -13,7 +13,9 @@ import { TokensPage } from "./pages/Tokens";
 import { Workbench } from "./pages/Workbench";
 import { onLinkClick, type Route, useRoute } from "./router";
 import { createdJobs } from "./run/useJobRun";
-import { EmptyState, ErrorState, Loading, useLoad } from "./ui/states";
+import { ClassGridPage } from "./teaching/ClassGrid";
+import { PushedPresetBanner } from "./teaching/PushedPreset";
+import { EmptyState, ErrorState, Loading, type Loaded, useLoad } from "./ui/states";
 
 export function App() {
   const route = useRoute();
@@ -22,7 +24,11 @@ export function App() {
   useEffect(() => {
     document.addEventListener("click", onLinkClick);
     void session.check();
-    return () => document.removeEventListener("click", onLinkClick);
+    const stopWatching = session.watchLearner();
+    return () => {
+      document.removeEventListener("click", onLinkClick);
+      stopWatching();
+    };
   }, []);
   const screen = screenFor(current, route);
   const me = current.state === "signed-in" ? current.me : null;
@@ -71,6 +77,33 @@ export function App() {
 
 function Page({ route, demos, me }: { route: Route; demos: Demo[]; me: Me | null }) {
   const jobDemo = useJobDemo(route.page === "job" ? route.jobId : null);
+  return (
+    <>
+      {me?.role === "learner" && <PushedPresetBanner demos={demos} demoOnShow={demoOnShow(route, jobDemo)} />}
+      <PageContent route={route} demos={demos} me={me} jobDemo={jobDemo} />
+    </>
+  );
+}
+
+/** The demo whose page this is: null on other pages, undefined while a run's demo is not known yet. */
+function demoOnShow(route: Route, jobDemo: Loaded<string>): string | null | undefined {
+  if (route.page === "demo") return route.demoId;
+  if (route.page !== "job") return null;
+  if (jobDemo.state === "loading") return undefined;
+  return jobDemo.state === "ready" ? jobDemo.value : null;
+}
+
+function PageContent({
+  route,
+  demos,
+  me,
+  jobDemo,
+}: {
+  route: Route;
+  demos: Demo[];
+  me: Me | null;
+  jobDemo: Loaded<string>;
+}) {
   switch (route.page) {
     case "catalogue":
       return <Catalogue demos={demos} />;
@@ -86,6 +119,10 @@ function Page({ route, demos, me }: { route: Route; demos: Demo[]; me: Me | null
       return me ? <ClassesPage me={me} /> : null;
     case "class":
       return me ? <ClassPage me={me} classId={route.classId} /> : null;
+    case "class-grid":
+      return me ? (
+        <ClassGridPage me={me} classId={route.classId} demoId={route.demoId} demos={demos} />
+      ) : null;
     case "tokens":
       return me ? <TokensPage me={me} /> : null;
     case "demo":

@@ -34,6 +34,7 @@ function demo(id: string, book: BookSection[], zefs: Demo["zefs"] = []): Demo {
     what_to_try: [],
     charts: [],
     notices: [],
+    presets: [],
   };
 }
 

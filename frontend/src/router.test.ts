@@ -18,6 +18,12 @@ describe("parseRoute", () => {
     expect(parseRoute("/sign-in", "?next=%2Fclasses")).toEqual({ page: "sign-in", next: "/classes" });
     expect(parseRoute("/classes", "")).toEqual({ page: "classes" });
     expect(parseRoute("/classes/c1", "")).toEqual({ page: "class", classId: "c1" });
+    expect(parseRoute("/classes/c1/grid", "?demo=mlp")).toEqual({
+      page: "class-grid",
+      classId: "c1",
+      demoId: "mlp",
+    });
+    expect(parseRoute("/classes/c1/grid", "")).toEqual({ page: "class-grid", classId: "c1", demoId: null });
     expect(parseRoute("/tokens", "")).toEqual({ page: "tokens" });
   });
 

@@ -12,6 +12,8 @@ export type Route =
   | { page: "join"; code: string; next: string | null }
   | { page: "classes" }
   | { page: "class"; classId: string }
+  /** an instructor's live grid of a class, for one demo (`?demo=ID`; null: pick one) */
+  | { page: "class-grid"; classId: string; demoId: string | null }
   | { page: "tokens" }
   | { page: "not-found"; path: string };
 
@@ -25,6 +27,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts.length <= 2 && parts[0] === "join") return { page: "join", code: parts[1] ?? "", next };
   if (parts.length === 1 && parts[0] === "classes") return { page: "classes" };
   if (parts.length === 2 && parts[0] === "classes") return { page: "class", classId: parts[1] };
+  if (parts.length === 3 && parts[0] === "classes" && parts[2] === "grid")
+    return { page: "class-grid", classId: parts[1], demoId: new URLSearchParams(search).get("demo") || null };
   if (parts.length === 1 && parts[0] === "tokens") return { page: "tokens" };
   return { page: "not-found", path: pathname };
 }

@@ -5,6 +5,7 @@ instructor."""
 
 import io
 import itertools
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ RULES = {
     ("PATCH", "/api/jobs/{job_id}/params"): OWNER,
     ("PUT", "/api/jobs/{job_id}/shared"): OWNER,
     ("POST", "/api/jobs/{job_id}/cancel"): OWNER,
+    ("GET", "/api/jobs/{job_id}/queue"): OWNER,
     ("GET", "/api/jobs/{job_id}/events"): OWNER,
     ("GET", "/api/jobs/{job_id}/metrics"): OWNER,
     ("GET", "/api/jobs/{job_id}/artifacts"): OWNER,
@@ -62,9 +64,13 @@ RULES = {
     ("GET", "/api/classes/{class_id}"): INSTRUCTOR,
     ("POST", "/api/classes/{class_id}/roster"): INSTRUCTOR,
     ("DELETE", "/api/classes/{class_id}/learners/{learner_id}"): INSTRUCTOR,
+    ("PUT", "/api/classes/{class_id}/limits"): INSTRUCTOR,
     ("POST", "/api/classes/{class_id}/invite"): INSTRUCTOR,
     ("DELETE", "/api/classes/{class_id}/invite"): INSTRUCTOR,
     ("POST", "/api/classes/{class_id}/end"): INSTRUCTOR,
+    ("POST", "/api/classes/{class_id}/preset"): INSTRUCTOR,
+    ("DELETE", "/api/classes/{class_id}/preset"): INSTRUCTOR,
+    ("POST", "/api/classes/{class_id}/stop"): INSTRUCTOR,
 }
 PATH_PARAMETERS = ("job_id", "image_id", "token_id", "class_id", "learner_id", "demo_id", "name")
 IDENTITIES = ["anonymous", "revoked token", "learner B", "learner A", "instructor"]
@@ -129,6 +135,10 @@ class World:
             },
             ("POST", "/api/classes"): lambda: {"json": {"name": "another"}},
             ("POST", "/api/classes/{class_id}/roster"): lambda: {"json": {"names": ["x"]}},
+            ("PUT", "/api/classes/{class_id}/limits"): lambda: {"json": {"queued": 4}},
+            ("POST", "/api/classes/{class_id}/preset"): lambda: {
+                "json": {"demo": GD, "params": QUICK}
+            },
             ("POST", "/api/tokens"): lambda: {"json": {"name": "t"}},
         }
         return bodies.get((method, path), dict)()
@@ -217,19 +227,20 @@ def test_the_matrix(world: World, method: str, path: str) -> None:
         )
 
 
+async def close_code(url: str, headers: dict[str, str]) -> int | None:
+    async with websockets.connect(url, additional_headers=headers) as ws:
+        try:
+            while True:
+                await ws.recv()
+        except websockets.ConnectionClosed:
+            return ws.close_code
+
+
 def test_the_stream_matrix(world: World) -> None:
     job = world.fresh("job_id")
     url = f"{world.server.ws_url}/api/jobs/{job}/stream"
 
-    async def close_code(headers: dict[str, str]) -> int | None:
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            try:
-                while True:
-                    await ws.recv()
-            except websockets.ConnectionClosed:
-                return ws.close_code
-
-    codes = {who: run_async(close_code(world.headers[who])) for who in IDENTITIES}
+    codes = {who: run_async(close_code(url, world.headers[who])) for who in IDENTITIES}
     assert codes == {
         "anonymous": 4401,
         "revoked token": 4401,
@@ -237,3 +248,26 @@ def test_the_stream_matrix(world: World) -> None:
         "learner A": 1000,
         "instructor": 1000,
     }
+
+
+def test_the_grid_matrix(world: World) -> None:
+    """Only the class's instructor opens its live grid (they get its first message)."""
+    url = f"{world.server.ws_url}/api/classes/{world.class_id}/grid?demo={GD}"
+    outcomes = {who: run_async(grid_outcome(url, world.headers[who])) for who in IDENTITIES}
+    assert outcomes == {
+        "anonymous": 4401,
+        "revoked token": 4401,
+        "learner B": 4404,
+        "learner A": 4404,
+        "instructor": "grid",
+    }
+    unknown_demo = url.replace(GD, "no-such-demo")
+    assert run_async(grid_outcome(unknown_demo, world.headers["instructor"])) == 4404
+
+
+async def grid_outcome(url: str, headers: dict[str, str]) -> int | str | None:
+    async with websockets.connect(url, additional_headers=headers) as ws:
+        try:
+            return json.loads(await ws.recv())["type"]
+        except websockets.ConnectionClosed:
+            return ws.close_code

@@ -190,3 +190,57 @@ def test_the_stream_needs_a_credential(classroom: Class) -> None:
 
     anonymous_code, first = run_async(codes())
     assert anonymous_code == 4401 and '"seq":1' in first.replace(" ", "")
+
+
+def test_cross_site_requests_and_websockets_are_refused_even_with_a_session(
+    classroom: Class,
+) -> None:
+    """CSRF: a page on another site, in the learner's or the instructor's browser, cannot use
+    their session: the cookie is SameSite (browsers leave it off cross-site requests), and a
+    request that carries it anyway from a foreign Origin is refused before any route."""
+    import websockets
+
+    joined = classroom.server.client().post(
+        "/api/classes/join", json={"code": classroom.code, "name": "Carol"}
+    )
+    cookie = joined.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
+
+    evil = {"origin": "https://evil.example"}
+    before = classroom.a.get("/api/jobs").json()["total"]
+    forged = classroom.a.post("/api/jobs", json={"demo": GD, "params": QUICK}, headers=evil)
+    form = classroom.a.post(
+        "/api/jobs", content=b"demo=gradient-descent", headers={"content-type": "text/plain"}
+    )
+    class_url = f"/api/classes/{classroom.class_id}"
+    stop_all = classroom.instructor.post(f"{class_url}/stop", headers=evil)
+    end = classroom.instructor.post(f"{class_url}/end", headers=evil)
+    token = classroom.a.post("/api/tokens", json={"name": "x"}, headers=evil)
+    assert [r.status_code for r in (forged, stop_all, end, token)] == [403] * 4
+    assert forged.json()["type"] == "forbidden_origin"
+    assert form.status_code == 415  # the kind of POST a cross-site form may send unasked
+    assert classroom.a.get("/api/jobs").json()["total"] == before
+    assert classroom.instructor.get(class_url).json()["ended"] is False
+
+    job = classroom.a.post("/api/jobs", json={"demo": GD, "params": QUICK}).json()
+    sessions = {
+        "a": {"cookie": f"divelab_session={classroom.a.cookies['divelab_session']}"},
+        "instructor": {
+            "cookie": f"divelab_session={classroom.instructor.cookies['divelab_session']}"
+        },
+    }
+    ws = classroom.server.ws_url
+    for url, who in (
+        (f"{ws}/api/jobs/{job['id']}/stream", "a"),
+        (f"{ws}{class_url}/grid?demo={GD}", "instructor"),
+    ):
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            run_async(open_and_close(url, {**sessions[who], **evil}))
+        assert refused.value.response.status_code == 403, url
+
+
+async def open_and_close(url: str, headers: dict[str, str]) -> None:
+    import websockets
+
+    async with websockets.connect(url, additional_headers=headers):
+        pass

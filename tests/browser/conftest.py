@@ -4,7 +4,8 @@ Needs the built UI (`make frontend`) and /usr/bin/chromium (`make system-deps`);
 them the suite is skipped with the reason. Screenshots go to test-artifacts/browser/.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,31 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+Person = Callable[..., AbstractContextManager[Page]]
+
+
+@pytest.fixture
+def person(browser: Browser) -> Iterator[Person]:
+    """person(): a page in a browser context of its own (its own cookies: someone else), that
+    fails the test if it threw an uncaught error."""
+    errors: list[str] = []
+    contexts = []
+
+    @contextmanager
+    def open_page(**options) -> Iterator[Page]:
+        context = browser.new_context(viewport=VIEWPORT, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"uncaught errors in a page: {errors}"
 
 
 @pytest.fixture

@@ -4,16 +4,15 @@ its invite link and join, each sees only their own runs, the instructor sees the
 import json
 import re
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.api.test_classroom import add_instructor
-from tests.browser.conftest import VIEWPORT
+from tests.browser.conftest import Person
 from tests.browser.test_accessibility import audit
 from tests.support import Server, start_server, stop_server
 
@@ -21,8 +20,6 @@ pytestmark = pytest.mark.browser
 
 DEMO = "gradient-descent"
 QUICK = {"function": "quadratic", "speed": 0, "steps": 30}
-
-Person = Callable[..., AbstractContextManager[Page]]
 
 
 @pytest.fixture(scope="module")
@@ -36,28 +33,6 @@ def classroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
     finally:
         stop_server(server)
-
-
-@pytest.fixture
-def person(browser: Browser) -> Iterator[Person]:
-    """person(): a page in a browser context of its own (its own cookies: someone else), that
-    fails the test if it threw an uncaught error."""
-    errors: list[str] = []
-    contexts = []
-
-    @contextmanager
-    def open_page(**options) -> Iterator[Page]:
-        context = browser.new_context(viewport=VIEWPORT, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not errors, f"uncaught errors in a page: {errors}"
 
 
 def sign_in_as_instructor(page: Page, name: str, password: str) -> None:
@@ -106,7 +81,7 @@ def test_a_class_from_invite_to_runs(
         expect(badge(ada)).to_have_text("Ada · instructor")
         expect(ada.get_by_role("heading", name="Demos", exact=True)).to_be_visible()
 
-        ada.get_by_role("link", name="Classes").click()
+        ada.get_by_role("link", name="Classes", exact=True).click()
         expect(ada).to_have_url(f"{server.url}/classes")
         expect(ada.get_by_text("No classes yet.")).to_be_visible()
         shoot(ada, "02-no-classes")
@@ -140,7 +115,7 @@ def test_a_class_from_invite_to_runs(
             join(alice, "Alice", pin="4321")
             expect(badge(alice)).to_have_text("Alice · learner")
             expect(alice).to_have_url(f"{server.url}/")
-            expect(alice.get_by_role("link", name="Classes")).to_have_count(0)
+            expect(alice.get_by_role("link", name="Classes", exact=True)).to_have_count(0)
 
             job_id = train(alice, server)
             row = alice.locator(f'tr[data-job="{job_id}"]')
@@ -178,7 +153,7 @@ def test_a_class_from_invite_to_runs(
                 ada.goto(f"{server.url}/classes")
                 expect(ada.locator(".classes-table")).to_contain_text(code[:4])
                 shoot(ada, "06-classes")
-                ada.get_by_role("link", name="Deep learning 101").click()
+                ada.get_by_role("link", name="Deep learning 101", exact=True).click()
                 ada.get_by_label("Names, one per line").fill("Cy\nDee\n\nCy")
                 ada.get_by_role("button", name="Add to class").click()
                 expect(ada.get_by_text("2 names added")).to_be_visible()

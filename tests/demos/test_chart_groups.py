@@ -21,6 +21,9 @@ SMALL_PARAMS: dict[str, dict] = {
         "conv2_channels": 2,
     },
     "attention-pooling": {"speed": 0, "epochs": 2},
+    "linear-regression": {"speed": 0, "epochs": 1, "num_val": 100},
+    "mlp": {"speed": 0, "epochs": 2},
+    "softmax-regression": {"dataset": "digits", "epochs": 1, "batch_size": 1024, "speed": 0},
     "style-transfer": {"content": "china", "style": "stained-glass", "size": 32, "steps": 2},
     "transformer-attention": {
         "seq_len": 4,

@@ -9,6 +9,9 @@ from workers.demos import (
     conv_filters,
     edge_kernel,
     gradient_descent,
+    linear_regression,
+    mlp,
+    softmax_regression,
     style_transfer,
     transformer_attention,
 )
@@ -17,6 +20,9 @@ CATALOGUE: dict[str, DemoSpec] = {
     spec.id: spec
     for spec in sorted(
         [
+            linear_regression.DEMO,
+            softmax_regression.DEMO,
+            mlp.DEMO,
             edge_kernel.DEMO,
             conv_filters.DEMO,
             attention_pooling.DEMO,

@@ -15,7 +15,17 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
-from core.frames import HeatmapData, ImageData, ImageGridData, LinesData, LineSeries, PointsData
+from core.frames import (
+    BarsData,
+    BarSeries,
+    HeatmapData,
+    ImageData,
+    ImageGridData,
+    LinesData,
+    LineSeries,
+    PointsData,
+    TextData,
+)
 
 DECIMALS = 4
 
@@ -52,16 +62,53 @@ def heatmap(
     )
 
 
-def curve(label: str, x: Any, y: Any, style: Literal["line", "points"] = "line") -> LineSeries:
-    return LineSeries(label=label, x=as_lists(x), y=as_lists(y), style=style)
+def curve(
+    label: str,
+    x: Any,
+    y: Any,
+    style: Literal["line", "points"] = "line",
+    decimals: int | None = DECIMALS,
+) -> LineSeries:
+    """A series; `decimals=None` keeps values unrounded, as a log axis needs (rounded to 4
+    decimals, 3e-7 would be 0, which a log axis cannot show)."""
+    return LineSeries(label=label, x=as_lists(x, decimals), y=as_lists(y, decimals), style=style)
 
 
-def lines(*series: LineSeries) -> LinesData:
-    return LinesData(series=list(series))
+def lines(
+    *series: LineSeries,
+    x_label: str = "",
+    y_label: str = "",
+    x_log: bool = False,
+    y_log: bool = False,
+) -> LinesData:
+    return LinesData(
+        series=list(series), x_label=x_label, y_label=y_label, x_log=x_log, y_log=y_log
+    )
 
 
 def points(labels: Sequence[str], xy: Any) -> PointsData:
     return PointsData(labels=list(labels), points=as_lists(xy, decimals=None))
+
+
+def bars(
+    categories: Sequence[str],
+    series: dict[str, Any],
+    highlight: int | None = None,
+    y_label: str = "",
+) -> BarsData:
+    """Grouped bars: `series` maps a label to one value per category (a tensor or a list)."""
+    return BarsData(
+        categories=list(categories),
+        series=[
+            BarSeries(label=label, values=as_lists(values)) for label, values in series.items()
+        ],
+        highlight=highlight,
+        y_label=y_label,
+    )
+
+
+def text(content: str) -> TextData:
+    return TextData(text=content)
 
 
 # -- pictures --------------------------------------------------------------------------------

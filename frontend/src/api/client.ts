@@ -16,6 +16,9 @@ import type {
   NewToken,
   Params,
   ParamsUpdate,
+  PresetOutcome,
+  QueuePlace,
+  StopOutcome,
   TokenInfo,
   ValidationErrorMessage,
   ValidationIssue,
@@ -109,6 +112,16 @@ export class ApiClient {
     return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/end`);
   }
 
+  /** Put these settings in every learner's form; `start`: also start a run for each of them. */
+  pushPreset(id: string, demo: string, params: Params, start: boolean): Promise<PresetOutcome> {
+    return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/preset`, { demo, params, start });
+  }
+
+  /** Stop every waiting and running job of the class's learners. */
+  stopAll(id: string): Promise<StopOutcome> {
+    return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/stop`);
+  }
+
   tokens(): Promise<TokenInfo[]> {
     return this.request("GET", "/api/tokens");
   }
@@ -132,6 +145,11 @@ export class ApiClient {
 
   job(id: string): Promise<Job> {
     return this.request("GET", `/api/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** A waiting job's place in the queue and its estimated wait. */
+  queuePlace(id: string): Promise<QueuePlace> {
+    return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/queue`);
   }
 
   createJob(demo: string, params: Params): Promise<Job> {

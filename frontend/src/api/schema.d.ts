@@ -33,9 +33,23 @@ export interface paths {
     /** Remove a learner (their sessions and tokens stop working) */
     delete: operations["remove_learner_api_classes__class_id__learners__learner_id__delete"];
   };
+  "/api/classes/{class_id}/limits": {
+    /** Set each learner's share: jobs running and waiting, worker minutes, uploads */
+    put: operations["set_limits_api_classes__class_id__limits_put"];
+  };
+  "/api/classes/{class_id}/preset": {
+    /** Push demo settings to every learner's form (and start them for all) */
+    post: operations["push_preset_api_classes__class_id__preset_post"];
+    /** Withdraw the pushed settings */
+    delete: operations["clear_preset_api_classes__class_id__preset_delete"];
+  };
   "/api/classes/{class_id}/roster": {
     /** Create learners ahead, by name */
     post: operations["add_roster_api_classes__class_id__roster_post"];
+  };
+  "/api/classes/{class_id}/stop": {
+    /** Stop every queued and running job of the class's learners */
+    post: operations["stop_all_api_classes__class_id__stop_post"];
   };
   "/api/demos": {
     /** All demos, in book order */
@@ -107,6 +121,10 @@ export interface paths {
   "/api/jobs/{job_id}/params": {
     /** Change live params of a queued or running job */
     patch: operations["update_params_api_jobs__job_id__params_patch"];
+  };
+  "/api/jobs/{job_id}/queue": {
+    /** A waiting job's place in the queue and its estimated wait */
+    get: operations["get_queue_place_api_jobs__job_id__queue_get"];
   };
   "/api/jobs/{job_id}/shared": {
     /** Share a run with the owner's class, read-only (classroom mode), or stop */
@@ -203,6 +221,68 @@ export interface components {
        */
       speed?: number;
     };
+    /** BarSeries */
+    BarSeries: {
+      /** Label */
+      label: string;
+      /** Values */
+      values: number[];
+    };
+    /**
+     * BarsData
+     * @description Grouped bars: one group per category, one bar per series in each (e.g. a probe's class
+     * probabilities, or learned weights beside the true ones). `highlight` marks a category
+     * (e.g. the true class).
+     */
+    BarsData: {
+      /** Categories */
+      categories: string[];
+      /** Highlight */
+      highlight: number | null;
+      /** Series */
+      series: components["schemas"]["BarSeries"][];
+      /**
+       * Y Label
+       * @default
+       */
+      y_label: string;
+    };
+    /** BarsFrameEvent */
+    BarsFrameEvent: {
+      data: components["schemas"]["BarsData"];
+      /**
+       * Kind
+       * @default bars
+       * @constant
+       */
+      kind: "bars";
+      /**
+       * Name
+       * @description The panel it is drawn in; a newer frame replaces an older.
+       */
+      name: string;
+      /**
+       * Seq
+       * @description 1, 2, 3... per job, with no gaps.
+       */
+      seq: number;
+      /**
+       * Step
+       * @description Training step, for training events.
+       */
+      step: number | null;
+      /**
+       * Ts
+       * @description Unix time in seconds when the event was produced.
+       */
+      ts: number;
+      /**
+       * Type
+       * @default frame
+       * @constant
+       */
+      type: "frame";
+    };
     /** Body_upload_image_api_images_post */
     Body_upload_image_api_images_post: {
       /**
@@ -254,6 +334,8 @@ export interface components {
     };
     /** ClassCreate */
     ClassCreate: {
+      /** @description Each learner's share. */
+      limits?: components["schemas"]["ClassLimits"];
       /** Name */
       name: string;
     };
@@ -281,8 +363,45 @@ export interface components {
       invite_url: string | null;
       /** Learners */
       learners: components["schemas"]["LearnerOut"][];
+      limits: components["schemas"]["ClassLimits"];
       /** Name */
       name: string;
+    };
+    /**
+     * ClassLimits
+     * @description What each learner of a class may use; an instructor sets them per class.
+     */
+    ClassLimits: {
+      /**
+       * Queued
+       * @description Jobs a learner has waiting at once.
+       * @default 3
+       */
+      queued?: number;
+      /**
+       * Running
+       * @description Jobs a learner has running at once.
+       * @default 1
+       */
+      running?: number;
+      /**
+       * Upload Megabytes
+       * @description Megabytes of those.
+       * @default 50
+       */
+      upload_megabytes?: number;
+      /**
+       * Uploads
+       * @description Images a learner keeps uploaded.
+       * @default 20
+       */
+      uploads?: number;
+      /**
+       * Worker Minutes Per Day
+       * @description Minutes of worker time a learner's jobs use per day.
+       * @default 60
+       */
+      worker_minutes_per_day?: number;
     };
     /** ClassOut */
     ClassOut: {
@@ -306,8 +425,23 @@ export interface components {
        * @description The page a learner opens to join.
        */
       invite_url: string | null;
+      limits: components["schemas"]["ClassLimits"];
       /** Name */
       name: string;
+    };
+    /** ClassPreset */
+    ClassPreset: {
+      /** Demo */
+      demo: string;
+      /** Params */
+      params: {
+        [key: string]: unknown;
+      };
+      /**
+       * Pushed At
+       * Format: date-time
+       */
+      pushed_at: string;
     };
     /**
      * ConvFiltersJobCreate
@@ -430,6 +564,8 @@ export interface components {
       params_schema: {
         [key: string]: unknown;
       };
+      /** Presets */
+      presets: components["schemas"]["PresetOut"][];
       /**
        * Preview Url
        * @description The catalogue's picture (SVG).
@@ -514,7 +650,7 @@ export interface components {
     /** EventPage */
     EventPage: {
       /** Events */
-      events: (components["schemas"]["StatusEvent"] | components["schemas"]["MetricEvent"] | components["schemas"]["ParamsEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["SurfaceFrameEvent"] | components["schemas"]["PointsFrameEvent"] | components["schemas"]["ImageFrameEvent"] | components["schemas"]["ImageGridFrameEvent"] | components["schemas"]["HeatmapFrameEvent"] | components["schemas"]["LinesFrameEvent"])[];
+      events: (components["schemas"]["StatusEvent"] | components["schemas"]["MetricEvent"] | components["schemas"]["ParamsEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["SurfaceFrameEvent"] | components["schemas"]["PointsFrameEvent"] | components["schemas"]["ImageFrameEvent"] | components["schemas"]["ImageGridFrameEvent"] | components["schemas"]["HeatmapFrameEvent"] | components["schemas"]["LinesFrameEvent"] | components["schemas"]["BarsFrameEvent"] | components["schemas"]["TextFrameEvent"])[];
       /**
        * Next After
        * @description Pass as `after` to read the events that follow.
@@ -1230,12 +1366,114 @@ export interface components {
       y: (number | null)[];
     };
     /**
+     * LinearRegressionJobCreate
+     * @description A job of `linear-regression`: Linear regression by minibatch SGD.
+     */
+    LinearRegressionJobCreate: {
+      /** @constant */
+      demo: "linear-regression";
+      params?: components["schemas"]["LinearRegressionParams"];
+    };
+    /** Params */
+    LinearRegressionParams: {
+      /**
+       * Batch Size
+       * @description Examples per minibatch; the book uses 10 (its current edition 32). A change takes effect at the next step, within the epoch's shuffled order.
+       * @default 10
+       */
+      batch_size?: number;
+      /**
+       * Epochs
+       * @description Passes over the training set; the book uses 3.
+       * @default 3
+       */
+      epochs?: number;
+      /**
+       * Implementation
+       * @description `scratch`: the model, the squared loss (ŷ − y)²/2 and minibatch SGD written by hand (3.2). `concise`: nn.Linear, nn.MSELoss and torch.optim.SGD (3.3). MSELoss has no ½, so its gradient is twice as large: at the same η the concise version takes steps twice as long, as in the book.
+       * @default scratch
+       * @enum {string}
+       */
+      implementation?: "scratch" | "concise";
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD; the book uses 0.03.
+       * @default 0.03
+       */
+      lr?: number;
+      /**
+       * Noise
+       * @description Standard deviation σ of the Gaussian noise added to each label; the book uses 0.01. It sets how close any fit can get to the true w and b.
+       * @default 0.01
+       */
+      noise?: number;
+      /**
+       * Num Examples
+       * @description Training examples drawn from the linear model; the book uses 1000.
+       * @default 1000
+       */
+      num_examples?: number;
+      /**
+       * Num Val
+       * @description Validation examples drawn with them, whose loss is reported after each epoch: none in the classic edition, 1000 in the current one.
+       * @default 0
+       */
+      num_val?: number;
+      /**
+       * Seed
+       * @description Seeds the data, its noise, the initial weights and the minibatch order.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Steps per second, so the path can be watched; 0 runs flat out.
+       * @default 20
+       */
+      speed?: number;
+      /**
+       * True B
+       * @description The true bias b; the book uses 4.2.
+       * @default 4.2
+       */
+      true_b?: number;
+      /**
+       * True W
+       * @description The true weights [w1, w2]; the book uses [2, −3.4].
+       * @default [
+       *   2,
+       *   -3.4
+       * ]
+       */
+      true_w?: [number, number];
+    };
+    /**
      * LinesData
-     * @description Curves and scatters on shared axes.
+     * @description Curves and scatters on shared axes; a log axis draws only positive values.
      */
     LinesData: {
       /** Series */
       series: components["schemas"]["LineSeries"][];
+      /**
+       * X Label
+       * @default
+       */
+      x_label: string;
+      /**
+       * X Log
+       * @default false
+       */
+      x_log: boolean;
+      /**
+       * Y Label
+       * @default
+       */
+      y_label: string;
+      /**
+       * Y Log
+       * @default false
+       */
+      y_log: boolean;
     };
     /** LinesFrameEvent */
     LinesFrameEvent: {
@@ -1313,13 +1551,19 @@ export interface components {
       class_id: string | null;
       /** Id */
       id: string;
+      /** @description A learner's limits; null: none. */
+      limits: components["schemas"]["ClassLimits"] | null;
       /** Name */
       name: string;
+      /** @description The demo settings a learner's instructor pushed to their form; null: none. */
+      preset: components["schemas"]["ClassPreset"] | null;
       /**
        * Role
        * @enum {string}
        */
       role: "local" | "instructor" | "learner";
+      /** @description What a learner uses of them now. */
+      usage: components["schemas"]["Usage"] | null;
     };
     /** MetricEvent */
     MetricEvent: {
@@ -1363,6 +1607,101 @@ export interface components {
       total_points: number;
       /** Values */
       values: number[];
+    };
+    /**
+     * MlpJobCreate
+     * @description A job of `mlp`: A hidden layer bends the boundary.
+     */
+    MlpJobCreate: {
+      /** @constant */
+      demo: "mlp";
+      params?: components["schemas"]["MlpParams"];
+    };
+    /** Params */
+    MlpParams: {
+      /**
+       * Activation
+       * @description The nonlinearity after each hidden layer (book 4.1.2): ReLU as in the book's code, sigmoid, tanh or GELU.
+       * @default relu
+       * @enum {string}
+       */
+      activation?: "relu" | "sigmoid" | "tanh" | "gelu";
+      /**
+       * Batch Size
+       * @description Examples per minibatch; the book uses 256 on Fashion-MNIST.
+       * @default 32
+       */
+      batch_size?: number;
+      /**
+       * Dataset
+       * @description Points on a plane, made in code, to watch the decision boundary bend: two circles, two moons, XOR, two spirals or three Gaussian blobs. Or images, as in the book: Fashion-MNIST, MNIST (each a download of about 30 MB, once) or scikit-learn's 1,797 digits (no download).
+       * @default circles
+       * @enum {string}
+       */
+      dataset?: "circles" | "moons" | "xor" | "spirals" | "blobs" | "fashion-mnist" | "mnist" | "digits";
+      /**
+       * Epochs
+       * @description Passes over the training set; the book uses 10 on Fashion-MNIST.
+       * @default 100
+       */
+      epochs?: number;
+      /**
+       * Examples
+       * @description Points made for a plane dataset, training and test together.
+       * @default 400
+       */
+      examples?: number;
+      /**
+       * Hidden
+       * @description Width of each hidden layer, input side first: the book's is [256]. [] is no hidden layer: softmax regression (book 3.6), whose boundaries are straight.
+       * @default [
+       *   8
+       * ]
+       */
+      hidden?: number[];
+      /**
+       * Init
+       * @description `normal`: the book's weights drawn from N(0, 0.01²), biases zero. `pytorch`: PyTorch's default (uniform, scaled by 1/√fan-in), which today's concise code gets; on the plane, tiny book-style weights make a small network start slowly.
+       * @default pytorch
+       * @enum {string}
+       */
+      init?: "normal" | "pytorch";
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD; the book uses 0.1.
+       * @default 0.1
+       */
+      lr?: number;
+      /**
+       * Noise
+       * @description Standard deviation of the Gaussian noise added to each point of a plane dataset; the shapes span about 2 units.
+       * @default 0.1
+       */
+      noise?: number;
+      /**
+       * Seed
+       * @description Seeds the plane dataset, the initial weights and the shuffling.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Minibatch steps per second, so the boundary can be watched; 0 runs flat out.
+       * @default 100
+       */
+      speed?: number;
+      /**
+       * Test Fraction
+       * @description Share of a plane dataset's points held out to test on (never trained on).
+       * @default 0.5
+       */
+      test_fraction?: number;
+      /**
+       * Weight Decay
+       * @description λ of the L2 penalty (λ/2)‖w‖² that SGD adds to the loss (book 4.5).
+       * @default 0
+       */
+      weight_decay?: number;
     };
     /** NewToken */
     NewToken: {
@@ -1482,6 +1821,103 @@ export interface components {
        */
       type: "frame";
     };
+    /**
+     * Preset
+     * @description Demo settings an instructor pushed: they appear in every learner's form.
+     */
+    Preset: {
+      /** Demo */
+      demo: string;
+      /** Params */
+      params: {
+        [key: string]: unknown;
+      };
+      /**
+       * Pushed At
+       * Format: date-time
+       */
+      pushed_at: string;
+    };
+    /**
+     * PresetOut
+     * @description Params the UI offers as one click; the ones left out keep the form's values.
+     */
+    PresetOut: {
+      /** Description */
+      description: string;
+      /** Name */
+      name: string;
+      /** Params */
+      params: {
+        [key: string]: unknown;
+      };
+      /** Title */
+      title: string;
+    };
+    /** PresetOutcome */
+    PresetOutcome: {
+      preset: components["schemas"]["Preset"];
+      /**
+       * Refused
+       * @description Learners whose run could not start, and why.
+       */
+      refused: components["schemas"]["Refusal"][];
+      /**
+       * Started
+       * @description The runs started for learners (job ids).
+       */
+      started: string[];
+    };
+    /** PresetPush */
+    PresetPush: {
+      /**
+       * Demo
+       * @description A demo id from GET /api/demos.
+       */
+      demo: string;
+      /**
+       * Params
+       * @description Any subset of the demo's params; defaults fill in.
+       */
+      params?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Start
+       * @description Also start a run with these params for every learner (their limits apply).
+       * @default false
+       */
+      start?: boolean;
+    };
+    /**
+     * QueuePlace
+     * @description Where a waiting job stands; every field but `status` is null once it is not waiting.
+     */
+    QueuePlace: {
+      /**
+       * Estimated Wait Seconds
+       * @description An estimate from the recent run times of each demo, not a promise.
+       */
+      estimated_wait_seconds: number | null;
+      /**
+       * Position
+       * @description 1: it starts at the next free worker slot.
+       */
+      position: number | null;
+      status: components["schemas"]["JobStatus"];
+      /**
+       * Waiting
+       * @description Jobs waiting in all, this one included.
+       */
+      waiting: number | null;
+    };
+    /** Refusal */
+    Refusal: {
+      /** Learner */
+      learner: string;
+      /** Reason */
+      reason: string;
+    };
     /** Roster */
     Roster: {
       /** Names */
@@ -1508,6 +1944,68 @@ export interface components {
       name: string;
       /** Password */
       password: string;
+    };
+    /**
+     * SoftmaxRegressionJobCreate
+     * @description A job of `softmax-regression`: Softmax regression: what each class looks for.
+     */
+    SoftmaxRegressionJobCreate: {
+      /** @constant */
+      demo: "softmax-regression";
+      params?: components["schemas"]["SoftmaxRegressionParams"];
+    };
+    /** Params */
+    SoftmaxRegressionParams: {
+      /**
+       * Batch Size
+       * @description Examples per minibatch; the book uses 256.
+       * @default 256
+       */
+      batch_size?: number;
+      /**
+       * Dataset
+       * @description The images: the book's Fashion-MNIST, MNIST (each a download of about 30 MB, once), or scikit-learn's 1,797 digits (no download). `auto` takes Fashion-MNIST when it is already downloaded, else the digits.
+       * @default auto
+       * @enum {string}
+       */
+      dataset?: "auto" | "fashion-mnist" | "mnist" | "digits";
+      /**
+       * Epochs
+       * @description Passes over the training set; the book uses 10.
+       * @default 10
+       */
+      epochs?: number;
+      /**
+       * Implementation
+       * @description `scratch` as in 3.6: W and b as tensors, softmax, cross-entropy and minibatch SGD written out; `concise` as in 3.7: `nn.Linear`, `nn.CrossEntropyLoss` and `torch.optim.SGD`. Both compute the same thing.
+       * @default scratch
+       * @enum {string}
+       */
+      implementation?: "scratch" | "concise";
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD; the book uses 0.1.
+       * @default 0.1
+       */
+      lr?: number;
+      /**
+       * Probe Index
+       * @description Which test image's class probabilities to show (wraps around on small test sets).
+       * @default 0
+       */
+      probe_index?: number;
+      /**
+       * Seed
+       * @description Seeds the initial weights and the shuffling.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Minibatch steps per second, so the weights can be watched as they learn; 0 runs flat out (the book's 10 epochs of Fashion-MNIST are 2,350 steps).
+       * @default 30
+       */
+      speed?: number;
     };
     /** StatusEvent */
     StatusEvent: {
@@ -1550,6 +2048,14 @@ export interface components {
        * @description host:pid of the worker, when running.
        */
       worker: string | null;
+    };
+    /** StopOutcome */
+    StopOutcome: {
+      /**
+       * Cancelled
+       * @description How many queued or running jobs were stopped.
+       */
+      cancelled: number;
     };
     /**
      * StyleTransferJobCreate
@@ -1720,6 +2226,51 @@ export interface components {
        */
       type: "frame";
     };
+    /**
+     * TextData
+     * @description Preformatted text, shown as is (e.g. the model's `nn.Sequential` and its parameter
+     * count).
+     */
+    TextData: {
+      /** Text */
+      text: string;
+    };
+    /** TextFrameEvent */
+    TextFrameEvent: {
+      data: components["schemas"]["TextData"];
+      /**
+       * Kind
+       * @default text
+       * @constant
+       */
+      kind: "text";
+      /**
+       * Name
+       * @description The panel it is drawn in; a newer frame replaces an older.
+       */
+      name: string;
+      /**
+       * Seq
+       * @description 1, 2, 3... per job, with no gaps.
+       */
+      seq: number;
+      /**
+       * Step
+       * @description Training step, for training events.
+       */
+      step: number | null;
+      /**
+       * Ts
+       * @description Unix time in seconds when the event was produced.
+       */
+      ts: number;
+      /**
+       * Type
+       * @default frame
+       * @constant
+       */
+      type: "frame";
+    };
     /** TokenCreate */
     TokenCreate: {
       /** Name */
@@ -1815,6 +2366,19 @@ export interface components {
        * @enum {string}
        */
       task?: "reverse" | "sort" | "copy" | "translate";
+    };
+    /** Usage */
+    Usage: {
+      /** Queued */
+      queued: number;
+      /** Running */
+      running: number;
+      /** Upload Megabytes */
+      upload_megabytes: number;
+      /** Uploads */
+      uploads: number;
+      /** Worker Minutes Today */
+      worker_minutes_today: number;
     };
     /** ValidationErrorItem */
     ValidationErrorItem: {
@@ -2293,6 +2857,194 @@ export interface operations {
       };
     };
   };
+  /** Set each learner's share: jobs running and waiting, worker minutes, uploads */
+  set_limits_api_classes__class_id__limits_put: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ClassLimits"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClassOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Push demo settings to every learner's form (and start them for all) */
+  push_preset_api_classes__class_id__preset_post: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PresetPush"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PresetOutcome"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Withdraw the pushed settings */
+  clear_preset_api_classes__class_id__preset_delete: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
   /** Create learners ahead, by name */
   add_roster_api_classes__class_id__roster_post: {
     parameters: {
@@ -2310,6 +3062,64 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["ClassDetail"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description No live credential (classroom mode): sign in, or send a token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** Stop every queued and running job of the class's learners */
+  stop_all_api_classes__class_id__stop_post: {
+    parameters: {
+      path: {
+        class_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StopOutcome"];
         };
       };
       /** @description The body is not valid JSON (or not a parsable form) */
@@ -2676,7 +3486,7 @@ export interface operations {
   create_job_api_jobs_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
+        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
       };
     };
     responses: {
@@ -3081,6 +3891,41 @@ export interface operations {
       };
       /** @description Unsupported media type */
       415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** A waiting job's place in the queue and its estimated wait */
+  get_queue_place_api_jobs__job_id__queue_get: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QueuePlace"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
         };

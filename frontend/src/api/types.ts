@@ -64,6 +64,8 @@ export type ZefsChapter = Schemas["ZefsChapterOut"];
 export type NoticeSpec = Schemas["NoticeOut"];
 /** A metrics chart a demo declares: metric names, or patterns where `*` is any text. */
 export type ChartSpec = Schemas["ChartOut"];
+/** Params a demo offers as one click (the book's editions, say); the rest keep their values. */
+export type Preset = Schemas["PresetOut"];
 
 export type Job = Schemas["JobOut"];
 export type JobPage = Schemas["JobPage"];
@@ -95,6 +97,14 @@ export type SignIn = Schemas["SignIn"];
 export type Join = Schemas["Join"];
 export type EventPage = Schemas["EventPage"];
 
+/** A waiting job's place in the fair queue (`GET /api/jobs/{id}/queue`); null fields once it is not waiting. */
+export type QueuePlace = Schemas["QueuePlace"];
+/** Demo settings an instructor pushed to their learners' forms (`Me.preset`). */
+export type ClassPreset = Schemas["ClassPreset"];
+/** What pushing settings to a class did: the runs it started, the learners it could not start. */
+export type PresetOutcome = Schemas["PresetOutcome"];
+export type StopOutcome = Schemas["StopOutcome"];
+
 export type StatusEvent = Schemas["StatusEvent"];
 export type MetricEvent = Schemas["MetricEvent"];
 export type ParamsEvent = Schemas["ParamsEvent"];
@@ -106,6 +116,8 @@ export type ImageFrameEvent = Schemas["ImageFrameEvent"];
 export type ImageGridFrameEvent = Schemas["ImageGridFrameEvent"];
 export type HeatmapFrameEvent = Schemas["HeatmapFrameEvent"];
 export type LinesFrameEvent = Schemas["LinesFrameEvent"];
+export type BarsFrameEvent = Schemas["BarsFrameEvent"];
+export type TextFrameEvent = Schemas["TextFrameEvent"];
 
 /** A picture a job sends; its `kind` says which renderer draws it and the shape of its `data`. */
 export type FrameEvent =
@@ -114,7 +126,9 @@ export type FrameEvent =
   | ImageFrameEvent
   | ImageGridFrameEvent
   | HeatmapFrameEvent
-  | LinesFrameEvent;
+  | LinesFrameEvent
+  | BarsFrameEvent
+  | TextFrameEvent;
 export type FrameKind = FrameEvent["kind"];
 /** The `data` of a frame of this kind. */
 export type FrameData<K extends FrameKind = FrameKind> = Extract<FrameEvent, { kind: K }>["data"];
@@ -126,6 +140,9 @@ export type ImageGridData = Schemas["ImageGridData"];
 export type HeatmapData = Schemas["HeatmapData"];
 export type LinesData = Schemas["LinesData"];
 export type LineSeries = Schemas["LineSeries"];
+export type BarsData = Schemas["BarsData"];
+export type BarSeries = Schemas["BarSeries"];
+export type TextData = Schemas["TextData"];
 
 /** Everything a job tells the world, in `seq` order (the items of `EventPage.events`). */
 export type JobEvent = StatusEvent | MetricEvent | ParamsEvent | FrameEvent | LogEvent;
@@ -143,4 +160,33 @@ export interface Heartbeat {
 export interface Skipped {
   type: "skipped";
   until: number;
+}
+
+/** A learner of a class and their newest run of the live grid's demo (job fields null: none yet). */
+export interface GridLearner {
+  learner_id: string;
+  name: string;
+  job_id: string | null;
+  status: JobStatus | null;
+  params: Params | null;
+  error: string | null;
+}
+
+/** The points a run gained since the last message (`reset`: its points, replacing what was drawn). */
+export interface GridRunPoints {
+  reset: boolean;
+  series: Record<string, { steps: number[]; values: number[] }>;
+}
+
+/**
+ * A message of an instructor's live grid websocket (`/api/classes/{id}/grid?demo=ID`, see
+ * backend/teaching/grid.py): `learners` when one of them or their run changed, `points` for
+ * the runs that reported metrics.
+ */
+export interface GridMessage {
+  type: "grid";
+  demo: string;
+  metrics: string[];
+  learners?: GridLearner[];
+  points?: Record<string, GridRunPoints>;
 }

@@ -4,9 +4,36 @@ import type { Me } from "../api/types";
 import { parseRoute, type Route } from "../router";
 import { badgeText, type Session, SessionStore, screenFor } from "./session";
 
-const ALICE: Me = { id: "a1", name: "Alice", role: "learner", class_id: "c1", auth: "classroom" };
-const ADA: Me = { id: "i1", name: "Ada", role: "instructor", class_id: null, auth: "classroom" };
-const LOCAL: Me = { id: "local", name: "local", role: "local", class_id: null, auth: "none" };
+const ALICE: Me = {
+  id: "a1",
+  name: "Alice",
+  role: "learner",
+  class_id: "c1",
+  auth: "classroom",
+  limits: null,
+  usage: null,
+  preset: null,
+};
+const ADA: Me = {
+  id: "i1",
+  name: "Ada",
+  role: "instructor",
+  class_id: null,
+  auth: "classroom",
+  limits: null,
+  usage: null,
+  preset: null,
+};
+const LOCAL: Me = {
+  id: "local",
+  name: "local",
+  role: "local",
+  class_id: null,
+  auth: "none",
+  limits: null,
+  usage: null,
+  preset: null,
+};
 const unauthorized = () => new ApiError("Sign in first.", 401, [], "unauthorized");
 
 /** A fake of the accounts part of the API: `me` answers whoever is signed in, or 401. */
@@ -85,6 +112,57 @@ describe("SessionStore", () => {
     const store = new SessionStore(api);
     expect((await store.check()).state).toBe("error");
     expect(await store.check()).toEqual({ state: "signed-in", me: LOCAL });
+  });
+
+  it("a refresh brings what changed (the settings an instructor pushed), and nothing else", async () => {
+    const api = fakeApi(ALICE);
+    const store = new SessionStore(api);
+    await store.check();
+    const heard = vi.fn();
+    store.subscribe(heard);
+    await store.refresh();
+    expect(heard).not.toHaveBeenCalled();
+    const preset = { demo: "gradient-descent", params: { steps: 5 }, pushed_at: "2025-05-12T10:00:00Z" };
+    api.state.who = { ...ALICE, preset };
+    const generation = store.generation;
+    await store.refresh();
+    expect(heard).toHaveBeenCalledOnce();
+    expect(store.get()).toEqual({ state: "signed-in", me: { ...ALICE, preset } });
+    expect(store.generation).toBe(generation); // the same learner: the page is kept
+  });
+
+  it("a refresh that fails for want of the network changes nothing; a 401 ends the session", async () => {
+    const api = fakeApi(ALICE);
+    const store = new SessionStore(api);
+    await store.check();
+    api.me.mockRejectedValueOnce(new ApiError("Cannot reach the DiveLab server.", 0));
+    await store.refresh();
+    expect(store.get()).toEqual({ state: "signed-in", me: ALICE });
+    api.state.who = null; // the class ended
+    await store.refresh();
+    expect(store.get()).toEqual({ state: "signed-out", why: "expired" });
+  });
+
+  it("watches a learner's session while the page is on show, not an instructor's", async () => {
+    vi.useFakeTimers();
+    try {
+      for (const [who, asked] of [
+        [ALICE, 2],
+        [ADA, 0],
+      ] as const) {
+        const api = fakeApi(who);
+        const store = new SessionStore(api);
+        await store.check();
+        api.me.mockClear();
+        const stop = store.watchLearner(4000);
+        await vi.advanceTimersByTimeAsync(8000);
+        stop();
+        await vi.advanceTimersByTimeAsync(8000);
+        expect(api.me).toHaveBeenCalledTimes(asked);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("an API from before sign-in (no /api/me) is the local user", async () => {

@@ -26,11 +26,14 @@ export type Session =
 
 type AccountsApi = Pick<ApiClient, "me" | "signIn" | "join" | "signOut">;
 
+export const LEARNER_REFRESH_MS = 4_000;
+
 export class SessionStore {
   private current: Session = { state: "checking" };
   private readonly listeners = new Set<() => void>();
   /** Changes with every sign-in: the page on show loads again, as the new user. */
   generation = 0;
+  private refreshing = false;
 
   constructor(private readonly client: AccountsApi) {}
 
@@ -70,6 +73,42 @@ export class SessionStore {
     this.set({ state: "signed-out", why: was.state === "signed-in" ? "expired" : "required" });
   }
 
+  /**
+   * Ask again, quietly, who a signed-in user is: it brings the settings a learner's instructor
+   * pushed (`me.preset`) and notices a class that ended. Listeners hear of it only when the
+   * answer changed; a failed request (a network blip) leaves the session as it is.
+   */
+  async refresh(): Promise<void> {
+    const was = this.current;
+    if (was.state !== "signed-in" || this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const me = await this.client.me();
+      // a sign-in or sign-out meanwhile has the last word
+      if (this.current !== was || JSON.stringify(me) === JSON.stringify(was.me)) return;
+      if (me.id !== was.me.id) this.generation += 1;
+      this.set({ state: "signed-in", me });
+    } catch (error) {
+      if (this.current === was && error instanceof ApiError && error.status === 401)
+        this.set({ state: "signed-out", why: "expired" });
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  /**
+   * Refresh a signed-in learner's session every `everyMs` while the page is on show, so the
+   * settings their instructor pushes reach their form within seconds. Returns the stop.
+   */
+  watchLearner(everyMs = LEARNER_REFRESH_MS): () => void {
+    const timer = setInterval(() => {
+      const now = this.current;
+      const hidden = typeof document !== "undefined" && document.hidden;
+      if (!hidden && now.state === "signed-in" && now.me.role === "learner") void this.refresh();
+    }, everyMs);
+    return () => clearInterval(timer);
+  }
+
   /** Sign an instructor in; throws the API's error (401 wrong password, 429...) for the form. */
   async signIn(name: string, password: string): Promise<void> {
     await this.client.signIn(name, password);
@@ -99,7 +138,16 @@ export class SessionStore {
   }
 }
 
-export const LOCAL_USER: Me = { id: "local", name: "local", role: "local", class_id: null, auth: "none" };
+export const LOCAL_USER: Me = {
+  id: "local",
+  name: "local",
+  role: "local",
+  class_id: null,
+  auth: "none",
+  limits: null,
+  usage: null,
+  preset: null,
+};
 
 /** What the main area shows: the page of the route, or, in its place, a screen of the session's. */
 export type Screen = "checking" | "error" | "sign-in" | "page";

@@ -6,11 +6,13 @@
 
 import type { FrameKind } from "../api/types";
 import type { JobRun } from "../run/jobRun";
+import { barsRenderer } from "./barsView";
 import { heatmapRenderer } from "./heatmapView";
 import { imageGridRenderer, imageRenderer } from "./imageViews";
 import { linesRenderer } from "./linesView";
 import { pointsRenderer } from "./pointsView";
 import { surfaceRenderer } from "./surfaceView";
+import { textRenderer } from "./textView";
 
 export interface FrameContext {
   run: JobRun;
@@ -32,6 +34,8 @@ export const FRAME_RENDERERS: Record<FrameKind, FrameRenderer> = {
   image_grid: imageGridRenderer,
   heatmap: heatmapRenderer,
   lines: linesRenderer,
+  bars: barsRenderer,
+  text: textRenderer,
 };
 
 /** The renderer of a kind; undefined for a kind newer than this UI (its panel says so). */

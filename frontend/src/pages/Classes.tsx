@@ -1,6 +1,7 @@
 /**
  * An instructor's classes (classroom mode): create one, share its invite (a link, and a code
- * big enough for the board), renew or revoke it, add a roster, remove learners, end the class.
+ * big enough for the board), renew or revoke it, add a roster, remove learners, open the live
+ * grid, stop every run, end the class.
  */
 
 import { useEffect, useState } from "preact/hooks";
@@ -24,7 +25,7 @@ import {
 const ROSTER_MAX = 200;
 
 /** Who may see the classes pages; what to show instead for anyone else. */
-function NotForYou({ me }: { me: Me }) {
+export function NotForYou({ me }: { me: Me }) {
   return (
     <>
       <h1>Classes</h1>
@@ -80,6 +81,9 @@ function ClassList() {
                 <th scope="col">Class</th>
                 <th scope="col">Invite code</th>
                 <th scope="col">Invite</th>
+                <th scope="col">
+                  <span class="visually-hidden">Live grid</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -94,6 +98,11 @@ function ClassList() {
                     {inviteState(cls, now) === "open" && (
                       <span class="muted">until {shortDate(new Date(cls.expires_at))}</span>
                     )}
+                  </td>
+                  <td class="row-actions">
+                    <a href={gridLink(cls.id)} aria-label={`Live grid of ${cls.name}`}>
+                      Live grid
+                    </a>
                   </td>
                 </tr>
               ))}
@@ -210,6 +219,7 @@ function ClassView({ classId }: { classId: string }) {
           {!detail.ended && <RosterPanel classId={detail.id} onChange={setDetail} />}
         </div>
       </div>
+      <TeachingPanel cls={detail} />
       {!detail.ended && <EndPanel cls={detail} onChange={changed} />}
     </div>
   );
@@ -449,6 +459,59 @@ function RosterPanel({ classId, onChange }: { classId: string; onChange: (detail
           </p>
         )}
       </form>
+    </section>
+  );
+}
+
+const gridLink = (classId: string) => `/classes/${encodeURIComponent(classId)}/grid`;
+
+/** While teaching: watch everyone's runs live, or stop them all (a demo that runs too long). */
+function TeachingPanel({ cls }: { cls: ClassDetail }) {
+  const { busy, error, run } = useAction();
+  const [confirming, setConfirming] = useState(false);
+  const [stopped, setStopped] = useState<number | null>(null);
+  const stopAll = () =>
+    run("stop", async () => {
+      setStopped(null);
+      setStopped((await api.stopAll(cls.id)).cancelled);
+      setConfirming(false);
+      focusSoon("stop-all");
+    });
+  return (
+    <section class="panel teaching-panel" aria-labelledby="teaching-title">
+      <h2 id="teaching-title">During class</h2>
+      <p>
+        The live grid shows every learner's newest run of a demo as it trains. To put settings in every
+        learner's form, open the demo and use <strong>Push to class</strong> next to Train.
+      </p>
+      <div class="button-row">
+        <a class="button-link" href={gridLink(cls.id)}>
+          Live grid
+        </a>
+        {confirming ? (
+          <ConfirmInline
+            question={`Stop every waiting and running run of “${cls.name}”?`}
+            confirm={busy ? "Stopping…" : "Stop all runs"}
+            disabled={busy !== null}
+            onConfirm={() => void stopAll()}
+            onCancel={() => {
+              setConfirming(false);
+              focusSoon("stop-all");
+            }}
+          />
+        ) : (
+          <button type="button" id="stop-all" class="danger" onClick={() => setConfirming(true)}>
+            Stop all runs…
+          </button>
+        )}
+      </div>
+      <p role="status" class="form-ok">
+        {stopped !== null &&
+          (stopped === 0
+            ? "No run was waiting or running."
+            : `Stopped ${stopped === 1 ? "1 run" : `${stopped} runs`}.`)}
+      </p>
+      <ActionError error={error} />
     </section>
   );
 }

@@ -11,6 +11,7 @@ import { FramePanels } from "../frames/FramePanels";
 import { runChartSource } from "../run/chartSource";
 import type { JobRun } from "../run/jobRun";
 import { isNoteKey, runNotices } from "../run/notices";
+import { describeQueuePlace, useQueuePlace } from "../run/queuePlace";
 import type { StreamState } from "../run/jobStream";
 import { describePath, formatValue, leaves } from "../run/paramDiff";
 import { type AttachedJob, type Attachment, useRunValue } from "../run/useJobRun";
@@ -96,7 +97,8 @@ function RunView({
         </p>
       </div>
       <ConnectionBanner stream={stream} />
-      <StatusExplanation run={run} />
+      {/* a run that was not waiting when it was loaded never waits again: no need to ask */}
+      <StatusExplanation run={run} jobId={job.id} mayWait={job.status === "queued"} />
       <RunNotices run={run} declared={notices} />
       <section class="chart-section" aria-labelledby="chart-title">
         <h3 id="chart-title">Metrics</h3>
@@ -179,8 +181,10 @@ function ConnectionBanner({ stream }: { stream: StreamState }) {
   return null;
 }
 
-function StatusExplanation({ run }: { run: JobRun }) {
+function StatusExplanation({ run, jobId, mayWait }: { run: JobRun; jobId: string; mayWait: boolean }) {
   const status = useRunValue(run, (r) => r.status, run.status);
+  const place = useQueuePlace(jobId, mayWait && status === "queued");
+  const placeText = place && describeQueuePlace(place);
   const error = useRunValue(run, (r) => r.error, null);
   const step = useRunValue(run, (r) => r.lastStep, null);
   const progress = useRunValue(run, (r) => r.progress, null);
@@ -202,6 +206,14 @@ function StatusExplanation({ run }: { run: JobRun }) {
     >
       <p class="status-headline">{explanation.headline}</p>
       {explanation.detail && <p class="status-detail">{explanation.detail}</p>}
+      {status === "queued" && placeText && (
+        <>
+          <p class="queue-place" data-testid="queue-place">
+            {placeText}
+          </p>
+          <p class="queue-note">The wait is an estimate from how long recent runs took.</p>
+        </>
+      )}
       {explanation.advice && <p class="status-advice">{explanation.advice}</p>}
       {isActive(status) && progress !== null && <progress max={1} value={progress} aria-label="Progress" />}
       {isActive(status) && log && <p class="status-log">{log}</p>}

@@ -7,16 +7,20 @@
 import { Fragment } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import { type BookSection, type Demo, type Job, type Params, isActive } from "../api/types";
+import { type BookSection, type Demo, type Job, type Params, type Preset, isActive } from "../api/types";
 import { edition014, sectionLabel, zefsReferences } from "../book";
 import { placeErrors, type PlacedErrors } from "../form/errors";
 import { ParamsForm } from "../form/ParamsForm";
+import { PresetButtons } from "../form/PresetButtons";
+import { presetInForce, withPreset } from "../form/presets";
 import { formFields } from "../form/schema";
 import { paramsFromQuery, paramsWithDefaults, queryWithParams, setAt } from "../form/values";
 import { navigate, replaceUrl } from "../router";
 import { LiveChanges } from "../run/liveChanges";
 import type { Path } from "../run/paramDiff";
 import { createdJobs, useJobRun, useRunValue } from "../run/useJobRun";
+import { PushedPresetNotice, usePushedPreset } from "../teaching/PushedPreset";
+import { PushToClass } from "../teaching/PushToClass";
 import { InlineCode } from "../ui/inlineCode";
 import { messageOf } from "../ui/states";
 import { Compare } from "./Compare";
@@ -53,6 +57,17 @@ export function Workbench({ demo, jobId, search }: Props) {
     if (attached) setParams(paramsWithDefaults(fields, attached.job.params));
     setErrors(NO_ERRORS);
   }, [attached?.job.id]);
+  // Settings the learner's instructor pushed fill the form (after the run on show brought its own).
+  const [presetNotice, dismissPresetNotice] = usePushedPreset(
+    demo.id,
+    fields,
+    !running && (jobId === null || attached !== null),
+    (values) => {
+      setParams(values);
+      setErrors(NO_ERRORS);
+      replaceUrl(`/demos/${encodeURIComponent(demo.id)}${queryWithParams(values)}`);
+    },
+  );
   // The history changes when a run starts and when it ends.
   useEffect(() => setHistoryVersion((n) => n + 1), [attached?.job.id, status]);
 
@@ -86,6 +101,14 @@ export function Workbench({ demo, jobId, search }: Props) {
       replaceUrl(`/demos/${encodeURIComponent(demo.id)}${queryWithParams(next)}`);
     }
   };
+
+  const applyPreset = (preset: Preset) => {
+    const next = withPreset(fields, params, preset);
+    setParams(next);
+    setActionError(null);
+    replaceUrl(`/demos/${encodeURIComponent(demo.id)}${queryWithParams(next)}`);
+  };
+  const appliedPreset = useMemo(() => presetInForce(fields, params, demo.presets), [fields, params, demo]);
 
   const train = async () => {
     setBusy("starting");
@@ -149,7 +172,9 @@ export function Workbench({ demo, jobId, search }: Props) {
               <button type="button" onClick={() => void stop()} disabled={!running || busy !== null}>
                 {busy === "stopping" ? "Stopping…" : "Stop"}
               </button>
+              <PushToClass demo={demo} params={params} />
             </div>
+            <PushedPresetNotice notice={presetNotice} onDismiss={dismissPresetNotice} />
             {errors.general.map((message) => (
               <p key={message} class="form-error" role="alert">
                 {message}
@@ -165,6 +190,12 @@ export function Workbench({ demo, jobId, search }: Props) {
                 While the job runs, only the settings marked live can change; they apply from the next step.
               </p>
             )}
+            <PresetButtons
+              presets={demo.presets}
+              inForce={appliedPreset}
+              disabled={running || busy !== null}
+              onApply={applyPreset}
+            />
             <ParamsForm
               fields={fields}
               context={{ value: params, onChange, running, errors: errors.byField }}

@@ -24,7 +24,7 @@ from workers.demos.conv_filters.model import (
 )
 from workers.demos.conv_filters.params import Params
 from workers.demos.conv_filters.views import PictureSchedule, show_results
-from workers.kit.datasets import ImageDataset, is_cached, load_for, shuffled_minibatches
+from workers.kit.datasets import ImageDataset, choose, load_for, shuffled_minibatches
 from workers.kit.device import convolution_layout
 from workers.kit.running import RunningMeans
 from workers.kit.seeding import generator
@@ -49,7 +49,7 @@ class Training:
 
 def run(ctx: JobContext[Params]) -> dict[str, Any]:
     params = ctx.params
-    data = load_for(ctx, choose_dataset(ctx))
+    data = load_for(ctx, choose(ctx, ctx.params.dataset))
     ctx.log(
         f"{data.title}: {len(data.train_labels)} training and {len(data.test_labels)} test "
         f"images, on {ctx.device}."
@@ -71,18 +71,6 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
         "parameters": sum(p.numel() for p in net.parameters()),
         "steps": training.steps,
     }
-
-
-def choose_dataset(ctx: JobContext[Params]) -> str:
-    if ctx.params.dataset != "auto":
-        return ctx.params.dataset
-    if is_cached("fashion-mnist", ctx.settings.data_dir):
-        return "fashion-mnist"
-    ctx.log(
-        "Fashion-MNIST is not downloaded yet, so this run trains on scikit-learn's digits. "
-        "Pick the `fashion-mnist` dataset to download it (about 30 MB, once)."
-    )
-    return "digits"
 
 
 def fit(ctx: JobContext[Params], net: nn.Module, data: ImageDataset) -> Training:

@@ -46,6 +46,21 @@ def is_cached(name: str, data_dir: str | Path) -> bool:
     return name == "digits" or is_downloaded(DOWNLOADABLE[name], data_dir)
 
 
+def choose(ctx: JobContext, choice: str) -> str:
+    """The dataset a demo's `dataset` param picks: `auto` is the book's Fashion-MNIST when it
+    is cached, else the digits, which need no download (the job's log says so, and how to get
+    Fashion-MNIST)."""
+    if choice != "auto":
+        return choice
+    if is_cached("fashion-mnist", ctx.settings.data_dir):
+        return "fashion-mnist"
+    ctx.log(
+        "Fashion-MNIST is not downloaded yet, so this run trains on scikit-learn's digits. "
+        "Pick the `fashion-mnist` dataset to download it (about 30 MB, once)."
+    )
+    return "digits"
+
+
 __all__ = [
     "DOWNLOADABLE",
     "FASHION_MNIST",
@@ -53,6 +68,7 @@ __all__ = [
     "DatasetUnavailable",
     "IdxDataset",
     "ImageDataset",
+    "choose",
     "is_cached",
     "load",
     "load_for",
