@@ -10,11 +10,13 @@
   are stored (they are random, so a slow hash adds nothing); none is ever logged.
 """
 
+import contextlib
 import hashlib
 import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterator
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -56,25 +58,38 @@ def caller_of(user: User) -> Caller:
 
 
 class AttemptLimiter:
-    """At most `attempts` per `seconds` for each key (a client address): guessing passwords,
-    PINs or invite codes stays slow."""
+    """At most `attempts` failed attempts per `seconds` for each key (a client address):
+    guessing passwords, PINs or invite codes stays slow. Successful ones are not counted: a
+    class of sixty behind one school address joins at once."""
 
     def __init__(self, attempts: int, seconds: float) -> None:
         self.attempts = attempts
         self.seconds = seconds
-        self._times: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
     def check(self, key: str) -> None:
+        """429 while the key has used up its failed attempts."""
         now = time.monotonic()
         with self._lock:
-            times = self._times[key]
-            while times and times[0] <= now - self.seconds:
-                times.popleft()
-            if len(times) >= self.attempts:
-                wait = int(times[0] + self.seconds - now) + 1
-                raise TooManyRequests(f"Too many attempts: try again in {wait} s.", wait)
-            times.append(now)
+            failures = self._failures[key]
+            while failures and failures[0] <= now - self.seconds:
+                failures.popleft()
+            if len(failures) >= self.attempts:
+                wait = int(failures[0] + self.seconds - now) + 1
+                raise TooManyRequests(f"Too many failed attempts: try again in {wait} s.", wait)
+
+    @contextlib.contextmanager
+    def attempt(self, key: str) -> Iterator[None]:
+        """An attempt: refused while too many failed; counted when it fails (with a 401,
+        404 or 409: a wrong password, code or PIN, or an expired invite)."""
+        self.check(key)
+        try:
+            yield
+        except (Unauthorized, NotFound, Conflict):
+            with self._lock:
+                self._failures[key].append(time.monotonic())
+            raise
 
 
 class Accounts:
@@ -108,7 +123,10 @@ class Accounts:
 
     def sign_in(self, client: str, name: str, password: str) -> str:
         """A new session's secret for an instructor's name and password."""
-        self.sign_ins.check(client)
+        with self.sign_ins.attempt(client):
+            return self._sign_in(name, password)
+
+    def _sign_in(self, name: str, password: str) -> str:
         with self.database.session() as session:
             user = accounts.instructor_named(session, name)
             if user is None or not self._verifies(user.password_hash, password):
@@ -183,7 +201,10 @@ class Accounts:
 
     def join(self, client: str, code: str, name: str, pin: str | None) -> str:
         """A session's secret for a learner joining (or coming back to) a class by its code."""
-        self.joins.check(client)
+        with self.joins.attempt(client):
+            return self._join(code, name, pin)
+
+    def _join(self, code: str, name: str, pin: str | None) -> str:
         now = utcnow()
         with self.database.session() as session:
             classroom = accounts.classroom_by_code(session, code.upper())

@@ -97,7 +97,7 @@ class StreamHub:
         # lecture hall opening the same job) catches up from here, not from the database.
         self._recent: dict[str, deque[Encoded]] = {}
         self._due: set[Viewer] = set()  # batched viewers with events since the last tick
-        self._batch_texts: dict[tuple[str, int, int, int], str] = {}  # shared within a tick
+        self._batch_texts: dict[tuple[str, int, tuple[int, ...]], str] = {}  # within a tick
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ticker: asyncio.Task | None = None
         self.on_first = on_first
@@ -169,7 +169,10 @@ class StreamHub:
     def batch_text(self, job_id: str, after: int, items: list[Encoded]) -> str:
         """The JSON array of the events that follow seq `after` (with a `skipped` marker before
         each hole), built once per tick for all the viewers of the job at the same place."""
-        key = (job_id, after, items[-1].seq, len(items))  # a job's events, after one place
+        # The seqs themselves, not just the first and last: a viewer caught up from storage
+        # (frames thinned) and one behind in memory (frames coalesced) may hold different
+        # events between the same two places.
+        key = (job_id, after, tuple(item.seq for item in items))
         text = self._batch_texts.get(key)
         if text is None:
             text = self._batch_texts[key] = "[" + ",".join(with_markers(after, items)) + "]"

@@ -244,3 +244,39 @@ async def open_and_close(url: str, headers: dict[str, str]) -> None:
 
     async with websockets.connect(url, additional_headers=headers):
         pass
+
+
+def test_failed_sign_ins_and_invite_guesses_are_rate_limited_but_a_class_joins_at_once(
+    tmp_path: Path,
+) -> None:
+    """Per address, at most 10 failed sign-ins and 30 failed joins a minute (wrong password,
+    code or PIN): then 429 with Retry-After, even for the right one. Successful joins do not
+    count: a class of 40 behind one school address joins in one go."""
+    server = start_server(tmp_path, {"DIVELAB_AUTH": "classroom", "DIVELAB_WORKERS": "1"})
+    try:
+        assert add_instructor(server, "ada", "correct horse").returncode == 0
+        with server.client() as client:
+            right = {"name": "ada", "password": "correct horse"}
+            assert client.post("/api/session", json=right).status_code == 204
+            code = client.post("/api/classes", json={"name": "big"}).json()["code"]
+            joins = [
+                client.post("/api/classes/join", json={"code": code, "name": f"learner {i}"})
+                for i in range(40)
+            ]
+            assert [r.status_code for r in joins] == [204] * 40
+
+            wrong = {"name": "ada", "password": "wrong horse"}
+            failed = [client.post("/api/session", json=wrong).status_code for _ in range(10)]
+            locked = client.post("/api/session", json=right)
+            guesses = [
+                client.post("/api/classes/join", json={"code": "WRONG234", "name": "x"}).status_code
+                for _ in range(30)
+            ]
+            guessed_out = client.post("/api/classes/join", json={"code": code, "name": "late"})
+        assert failed == [401] * 10
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+        assert "failed attempts" in locked.json()["detail"]
+        assert guesses == [404] * 30
+        assert guessed_out.status_code == 429
+    finally:
+        stop_server(server)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 import websockets
 
+from backend.streams.hub import Encoded, StreamHub
 from tests.support import Server, run_async, start_server, stop_server
 
 GD = "gradient-descent"
@@ -23,10 +24,10 @@ RACE = {
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server that buffers 500 events per viewer (a few ticks of a fast job)."""
+    """A server that buffers 2,000 events per viewer (a second of the fastest job here)."""
     server = start_server(
         tmp_path_factory.mktemp("hall"),
-        {"DIVELAB_WORKERS": "1", "DIVELAB_STREAM_CLIENT_QUEUE": "500"},
+        {"DIVELAB_WORKERS": "1", "DIVELAB_STREAM_CLIENT_QUEUE": "2000"},
     )
     yield server
     stop_server(server)
@@ -153,3 +154,21 @@ def test_reconnecting_viewers_under_load_lose_and_repeat_nothing(hall: Server) -
             assert seq == last + 1, (last, seq)
             last = seq
         assert stored <= {seq for seq in story if seq > 0}
+
+
+def test_viewers_at_one_place_share_a_batch_only_when_it_holds_the_same_events() -> None:
+    """One viewer caught up from storage (a frame thinned away) and one from memory (another
+    frame coalesced away) can sit at the same place with as many events to the same last one:
+    each must get its own events."""
+    hub = StreamHub(viewer_queue_size=10, batch_seconds=0.1, heartbeat_seconds=15)
+
+    def encoded(seq: int, kind: str) -> Encoded:
+        event = {"seq": seq, "ts": 0.0, "type": kind, "step": seq, "values": {"loss": 1.0}}
+        return Encoded.of(event if kind == "metric" else {**event, "name": "f", "kind": "x"})
+
+    from_storage = [encoded(11, "metric"), encoded(13, "metric")]
+    from_memory = [encoded(12, "metric"), encoded(13, "metric")]
+    first = json.loads(hub.batch_text("job", 10, from_storage))
+    second = json.loads(hub.batch_text("job", 10, from_memory))
+    assert [m.get("seq") for m in first] == [11, None, 13]
+    assert [m.get("seq") for m in second] == [None, 12, 13]

@@ -23,6 +23,10 @@ SMALL_PARAMS: dict[str, dict] = {
     "attention-pooling": {"speed": 0, "epochs": 2},
     "linear-regression": {"speed": 0, "epochs": 1, "num_val": 100},
     "mlp": {"speed": 0, "epochs": 2},
+    "polynomial-fit": {"speed": 0, "epochs": 2},
+    "weight-decay": {"speed": 0, "epochs": 2},
+    "dropout": {"dataset": "digits", "train_examples": 100, "epochs": 1, "speed": 0},
+    "initialization": {"speed": 0, "steps": 2},
     "softmax-regression": {"dataset": "digits", "epochs": 1, "batch_size": 1024, "speed": 0},
     "style-transfer": {"content": "china", "style": "stained-glass", "size": 32, "steps": 2},
     "transformer-attention": {

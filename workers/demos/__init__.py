@@ -7,13 +7,17 @@ from core.demo_spec import DemoSpec
 from workers.demos import (
     attention_pooling,
     conv_filters,
+    dropout,
     edge_kernel,
     gradient_descent,
+    initialization,
     linear_regression,
     mlp,
+    polynomial_fit,
     softmax_regression,
     style_transfer,
     transformer_attention,
+    weight_decay,
 )
 
 CATALOGUE: dict[str, DemoSpec] = {
@@ -21,8 +25,12 @@ CATALOGUE: dict[str, DemoSpec] = {
     for spec in sorted(
         [
             linear_regression.DEMO,
+            polynomial_fit.DEMO,
+            weight_decay.DEMO,
             softmax_regression.DEMO,
             mlp.DEMO,
+            dropout.DEMO,
+            initialization.DEMO,
             edge_kernel.DEMO,
             conv_filters.DEMO,
             attention_pooling.DEMO,

@@ -6,5 +6,6 @@
 - `device`: mixed precision and memory layout where they pay;
 - `seeding`: one call seeds every generator a demo uses;
 - `download`: the one verified downloader (datasets and weights alike);
-- `datasets`: image classification data, resident on the training device.
+- `datasets`: image classification data, resident on the training device;
+- `sweep`: one job that fits once per value of a quantity and streams each fit's results.
 """

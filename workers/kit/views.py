@@ -1,9 +1,10 @@
 """Typed frames from tensors and arrays: what a demo's `views` module is built from.
 
-Heatmaps and curves are rounded to 4 significant decimals by default (finer than any colour
+Heatmaps and curves are rounded to 4 decimal places by default (finer than any colour
 scale or plot, and it keeps events small); NaN becomes null, since JSON has no NaN. Pictures
 are small PNGs (weights, activations) or WebPs (photos), enlarged with nearest-neighbour
-sampling so that every weight stays a crisp square however the browser scales it.
+sampling so that every weight stays a crisp square however the browser scales it. A curve
+for a log axis keeps every digit (`decimals=None`): there 3e-7 is a value, not zero.
 """
 
 import csv

@@ -581,6 +581,80 @@ export interface components {
       zefs: components["schemas"]["ZefsChapterOut"][];
     };
     /**
+     * DropoutJobCreate
+     * @description A job of `dropout`: Dropout: noise that closes the generalization gap.
+     */
+    DropoutJobCreate: {
+      /** @constant */
+      demo: "dropout";
+      params?: components["schemas"]["DropoutParams"];
+    };
+    /** Params */
+    DropoutParams: {
+      /**
+       * Batch Size
+       * @description Examples per minibatch; the book uses 256.
+       * @default 256
+       */
+      batch_size?: number;
+      /**
+       * Dataset
+       * @description The images: the book's Fashion-MNIST, MNIST (each a download of about 30 MB, once), or scikit-learn's 1,797 digits (no download). `auto` takes Fashion-MNIST when it is already downloaded, else the digits.
+       * @default auto
+       * @enum {string}
+       */
+      dataset?: "auto" | "fashion-mnist" | "mnist" | "digits";
+      /**
+       * Dropout1
+       * @description Dropout p, layer 1: the probability that dropout zeroes each unit of hidden layer 1 at a training step (the survivors are scaled by 1/(1 − p)). 0 turns dropout off; at 1 every unit is dropped and nothing gets through. Takes effect at the next step.
+       * @default 0.2
+       */
+      dropout1?: number;
+      /**
+       * Dropout2
+       * @description Dropout p, layer 2: the probability that dropout zeroes each unit of hidden layer 2 at a training step (the survivors are scaled by 1/(1 − p)). 0 turns dropout off; at 1 every unit is dropped and nothing gets through. Takes effect at the next step.
+       * @default 0.5
+       */
+      dropout2?: number;
+      /**
+       * Epochs
+       * @description Passes over the training set; the book uses 10.
+       * @default 10
+       */
+      epochs?: number;
+      /**
+       * Implementation
+       * @description `scratch` as in 4.6.4: the book's `dropout_layer` (a random mask, the survivors scaled by 1/(1 − p)) after each hidden layer while training; `concise` as in 4.6.5: `nn.Dropout` layers. Both compute the same thing.
+       * @default scratch
+       * @enum {string}
+       */
+      implementation?: "scratch" | "concise";
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD; the book uses 0.5 (0.1 in the current edition).
+       * @default 0.5
+       */
+      lr?: number;
+      /**
+       * Seed
+       * @description Seeds the initial weights, the shuffling and the dropout masks.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Minibatch steps per second, so the masks and weights can be watched; 0 runs flat out (the book's 10 epochs of Fashion-MNIST are 2,350 steps).
+       * @default 30
+       */
+      speed?: number;
+      /**
+       * Train Examples
+       * @description Training images used: the first N of the training set (all of it when N is larger, as in the book). A few hundred let the network overfit within a minute or two on a CPU, so that what dropout does to the train/test gap shows.
+       * @default 60000
+       */
+      train_examples?: number;
+    };
+    /**
      * EdgeKernelJobCreate
      * @description A job of `edge-kernel`: Learning an edge-detection kernel.
      */
@@ -1242,6 +1316,80 @@ export interface components {
       /** Width */
       width: number;
     };
+    /**
+     * InitializationJobCreate
+     * @description A job of `initialization`: Vanishing gradients and initialization.
+     */
+    InitializationJobCreate: {
+      /** @constant */
+      demo: "initialization";
+      params?: components["schemas"]["InitializationParams"];
+    };
+    /** Params */
+    InitializationParams: {
+      /**
+       * Activation
+       * @description The nonlinearity after each hidden layer: the sigmoid (its gradient is at most ¼, book 4.8.1.1), tanh (slope 1 at 0) or ReLU (slope 1 where it is on).
+       * @default sigmoid
+       * @enum {string}
+       */
+      activation?: "sigmoid" | "tanh" | "relu";
+      /**
+       * Batch Norm
+       * @description Batch normalization (book 7.5) between each hidden layer's affine map and its activation: every layer's inputs standardized over the batch, whatever the weights' scale.
+       * @default false
+       */
+      batch_norm?: boolean;
+      /**
+       * Depth
+       * @description Layers with weights, the output layer included: depth 20 is 19 hidden layers, each an affine map and the activation, then one output unit.
+       * @default 20
+       */
+      depth?: number;
+      /**
+       * Init
+       * @description How the weights are drawn (biases start at zero): `normal` from N(0, σ²) with the σ below; `xavier` from N(0, 2/(n_in + n_out)) (book 4.8.2.2); `kaiming` from N(0, 2/n_in), He et al.'s variance for ReLU.
+       * @default normal
+       * @enum {string}
+       */
+      init?: "normal" | "xavier" | "kaiming";
+      /**
+       * Lr
+       * @description Learning rate η of gradient descent on the mean squared error of the batch.
+       * @default 0.1
+       */
+      lr?: number;
+      /**
+       * Seed
+       * @description Seeds the batch, the initial weights and the 100 matrices.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Sigma
+       * @description σ of the `normal` initialization N(0, σ²); the others ignore it.
+       * @default 1
+       */
+      sigma?: number;
+      /**
+       * Speed
+       * @description Steps per second, so the layers can be watched; 0 runs flat out.
+       * @default 10
+       */
+      speed?: number;
+      /**
+       * Steps
+       * @description Gradient-descent steps, each on the whole fixed batch.
+       * @default 200
+       */
+      steps?: number;
+      /**
+       * Width
+       * @description Units per hidden layer. With N(0, 1) weights a unit's input grows like √width, so wider layers push the sigmoid further into saturation but also multiply the gradient by more terms on the way back: at width 8 the two do not balance.
+       * @default 8
+       */
+      width?: number;
+    };
     /** JobCreate */
     JobCreate: {
       /**
@@ -1822,6 +1970,67 @@ export interface components {
       type: "frame";
     };
     /**
+     * PolynomialFitJobCreate
+     * @description A job of `polynomial-fit`: Polynomial fitting: underfitting and overfitting.
+     */
+    PolynomialFitJobCreate: {
+      /** @constant */
+      demo: "polynomial-fit";
+      params?: components["schemas"]["PolynomialFitParams"];
+    };
+    /** Params */
+    PolynomialFitParams: {
+      /**
+       * Epochs
+       * @description Passes over the training set, for each fit of a sweep too; the book uses 400 (1500 for its fit with all 20 features).
+       * @default 400
+       */
+      epochs?: number;
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD (batches of 10); the book uses 0.01.
+       * @default 0.01
+       */
+      lr?: number;
+      /**
+       * Mode
+       * @description `train`: one fit with `num_features` features, watched as it learns. `sweep`: the model complexity sweep, one job that fits every number of features from 1 to 20 in turn (same data, same seed, `epochs` each, flat out) and draws the final training and test loss against it, a point as each fit ends.
+       * @default train
+       * @enum {string}
+       */
+      mode?: "train" | "sweep";
+      /**
+       * Noise
+       * @description Standard deviation σ of the Gaussian noise on each label; the book uses 0.1. Its square is the lowest test loss any model can expect.
+       * @default 0.1
+       */
+      noise?: number;
+      /**
+       * Num Features
+       * @description Features xⁱ/i! the model uses, i = 0..d−1: the book fits 4 (the cubic's own), 2 (underfitting) and all 20 (overfitting). A sweep tries them all.
+       * @default 4
+       */
+      num_features?: number;
+      /**
+       * Num Train
+       * @description Training examples; the book uses 100 (and 100 test examples, fixed here).
+       * @default 100
+       */
+      num_train?: number;
+      /**
+       * Seed
+       * @description Seeds the data, its noise, the initial weights and the minibatch order; every fit of a sweep starts from the same draws.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Epochs per second, so the fitted curve can be watched; 0 runs flat out. A sweep always runs flat out.
+       * @default 50
+       */
+      speed?: number;
+    };
+    /**
      * Preset
      * @description Demo settings an instructor pushed: they appear in every learner's form.
      */
@@ -2398,6 +2607,80 @@ export interface components {
        * @description invalid_input
        */
       type: string;
+    };
+    /**
+     * WeightDecayJobCreate
+     * @description A job of `weight-decay`: Weight decay: shrinking the weights against overfitting.
+     */
+    WeightDecayJobCreate: {
+      /** @constant */
+      demo: "weight-decay";
+      params?: components["schemas"]["WeightDecayParams"];
+    };
+    /** Params */
+    WeightDecayParams: {
+      /**
+       * Batch Size
+       * @description Examples per minibatch; the book uses 5.
+       * @default 5
+       */
+      batch_size?: number;
+      /**
+       * Epochs
+       * @description Passes over the training set, for each fit of a sweep too; the book uses 100 (10 today).
+       * @default 100
+       */
+      epochs?: number;
+      /**
+       * Implementation
+       * @description `scratch`: the penalty λ‖w‖²/2 added to the loss (ŷ − y)²/2 by hand (4.5.3). `concise`: nn.MSELoss and torch.optim.SGD's `weight_decay` = λ on the weight (4.5.4). MSELoss has no ½, so at the same η the concise data steps are twice as long; concise at η/2 with 2λ takes exactly the scratch steps.
+       * @default scratch
+       * @enum {string}
+       */
+      implementation?: "scratch" | "concise";
+      /**
+       * Init Std
+       * @description σ of the initial weights w ~ N(0, σ²); the book uses 1 (0.01 today). The bias starts at 0.
+       * @default 1
+       */
+      init_std?: number;
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD; the book uses 0.003 (0.01 today).
+       * @default 0.003
+       */
+      lr?: number;
+      /**
+       * Mode
+       * @description `train`: one fit with `weight_decay` λ, watched as it learns. `sweep`: one job that fits every λ of a grid in turn, 0 and then 0.001 to 100 (1 and 3 per decade), with the same data and seed, `epochs` each, flat out, and draws the final training and test loss and ‖w‖ against λ, a point as each fit ends.
+       * @default train
+       * @enum {string}
+       */
+      mode?: "train" | "sweep";
+      /**
+       * Num Train
+       * @description Training examples for 200 inputs; the book uses 20 (and 100 test examples, fixed here). More examples than inputs leave little room to overfit.
+       * @default 20
+       */
+      num_train?: number;
+      /**
+       * Seed
+       * @description Seeds the data, its noise, the initial weights and the minibatch order; every fit of a sweep starts from the same draws.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Epochs per second, so the weights can be watched shrinking; 0 runs flat out. A sweep always runs flat out.
+       * @default 10
+       */
+      speed?: number;
+      /**
+       * Weight Decay
+       * @description λ, the weight of the L2 penalty; the book trains with 0 (overfitting) and 3. Each step shrinks w by the factor 1 − ηλ before the gradient step.
+       * @default 0
+       */
+      weight_decay?: number;
     };
     /**
      * ZefsChapterOut
@@ -3486,7 +3769,7 @@ export interface operations {
   create_job_api_jobs_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
+        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["PolynomialFitJobCreate"] | components["schemas"]["WeightDecayJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["InitializationJobCreate"] | components["schemas"]["DropoutJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
       };
     };
     responses: {
