@@ -18,7 +18,7 @@ for each loop and the ratio demo / plain, on the CPU and, when one is visible, o
 
 import argparse
 import contextlib
-import tempfile
+import sys
 import time
 from itertools import islice
 from pathlib import Path
@@ -28,15 +28,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core.channel import Control
-from core.images import ImageLibrary
-from core.settings import Settings
-from core.store.database import Database
-from workers.context import JobContext, JobResources
 from workers.demos.transformer_attention import DEMO, Params
 from workers.demos.transformer_attention import train as demo
 from workers.demos.transformer_attention.model import PAD_ID, Transformer, Vocabs
 from workers.demos.transformer_attention.tasks import TASKS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throughput import DiscardingChannel, devices, job_context, parse_arguments, synchronize
 
 CONFIGS = {  # name -> params; "book" is the book's model size
     "default": {},
@@ -44,7 +43,7 @@ CONFIGS = {  # name -> params; "book" is the book's model size
 }
 
 
-class MetricsChannel:
+class MetricsChannel(DiscardingChannel):
     """A job channel that keeps the metric events only and never asks for a change."""
 
     def __init__(self) -> None:
@@ -53,23 +52,6 @@ class MetricsChannel:
     def emit(self, draft: dict[str, Any]) -> None:
         if draft["type"] == "metric":
             self.metrics.append(draft["values"])
-
-    def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
-        pass
-
-    def poll(self) -> Control:
-        return Control()
-
-
-def resources(device: str) -> JobResources:
-    """What a worker offers a job; the demo reads nothing from its data directory."""
-    settings = Settings(data_dir=Path(tempfile.gettempdir()))
-    return JobResources(settings, ImageLibrary(Database.of(settings)), device)
-
-
-def synchronize(device: str) -> None:
-    if device == "cuda":
-        torch.cuda.synchronize()
 
 
 def total_tokens(params: Params) -> int:
@@ -82,7 +64,7 @@ def total_tokens(params: Params) -> int:
 def demo_loop(params: Params, device: str) -> tuple[float, float]:
     """(end-to-end tokens/sec, the demo's own training-only tokens/sec)."""
     channel = MetricsChannel()
-    ctx = JobContext(DEMO, params, 1, channel, resources(device))
+    ctx = job_context(DEMO, params, device, channel)
     started = time.perf_counter()
     demo.run(ctx)
     synchronize(device)
@@ -151,13 +133,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", choices=list(CONFIGS), action="append")
     parser.add_argument("--steps", type=int, default=400, help="training steps per CPU run")
-    parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each loop; best kept")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
-    for device in ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]:
+    args = parse_arguments(parser)
+    for device in devices():
         steps = args.steps * (5 if device == "cuda" else 1)  # a GPU needs more to time
         for config in args.config or (["default", "book"] if device == "cuda" else ["default"]):
             measure(config, steps, device, args.repeats)

@@ -17,22 +17,21 @@ where the demo trains.
 """
 
 import argparse
-import tempfile
+import sys
 import time
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 
-from core.channel import Control
-from core.images import ImageLibrary
-from core.settings import Settings
-from core.store.database import Database
-from workers.context import JobContext, JobResources
 from workers.demos.initialization import DEMO, Params
 from workers.demos.initialization.model import EXAMPLES, build_model, make_batch
 from workers.demos.initialization.train import run
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throughput import best_of, job_context, parse_arguments, report
 
 CONFIGS = [
     ("default: 20 × 8 sigmoid, N(0, 1)", {}, 500),
@@ -45,27 +44,8 @@ CONFIGS = [
 ]
 
 
-class DiscardingChannel:
-    """A job channel that drops what the demo reports and never asks for a change."""
-
-    def emit(self, draft: dict[str, Any]) -> None:
-        pass
-
-    def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
-        pass
-
-    def poll(self) -> Control:
-        return Control()
-
-
-def resources() -> JobResources:
-    """What a worker offers a job; the loop timed here reads nothing from its data directory."""
-    settings = Settings(data_dir=Path(tempfile.gettempdir()))
-    return JobResources(settings, ImageLibrary(Database.of(settings)), "cpu")
-
-
 def demo_loop(params: Params) -> float:
-    ctx = JobContext(DEMO, params, 1, DiscardingChannel(), resources())
+    ctx = job_context(DEMO, params)
     started = time.perf_counter()
     run(ctx)
     return EXAMPLES * params.steps / (time.perf_counter() - started)
@@ -89,24 +69,12 @@ def book_loop(params: Params) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each loop; best kept")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
+    args = parse_arguments(parser)
     for title, overrides, steps in CONFIGS:
         params = Params(**overrides, steps=steps, speed=0)
         demo_loop(params.model_copy(update={"steps": 2}))  # warm-up: first calls pay for caches
-        # the best of alternating runs: on a shared machine, the one least disturbed by others
-        demo, book = 0.0, 0.0
-        for _ in range(args.repeats):
-            demo = max(demo, demo_loop(params))
-            book = max(book, book_loop(params))
-        print(
-            f"{title:<34} {steps:>4} steps   demo {demo:>9.0f} ex/s   book {book:>9.0f} ex/s   "
-            f"demo/book {demo / book:5.2f}×"
-        )
+        demo, book = best_of(args.repeats, partial(demo_loop, params), partial(book_loop, params))
+        report(f"{title:<34} {steps:>4} steps  ", demo, book)
 
 
 if __name__ == "__main__":

@@ -21,20 +21,15 @@ import argparse
 import contextlib
 import io
 import random
-import tempfile
+import sys
 import time
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from core.channel import Control
-from core.images import ImageLibrary
-from core.settings import Settings
-from core.store.database import Database
-from workers.context import JobContext, JobResources
 from workers.demos.linear_regression import DEMO, Params
 from workers.demos.linear_regression.model import (
     Data,
@@ -48,24 +43,9 @@ from workers.demos.linear_regression.model import (
 from workers.demos.linear_regression.train import fit
 from workers.kit.seeding import generator
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-class DiscardingChannel:
-    """A job channel that drops what the demo reports and never asks for a change."""
-
-    def emit(self, draft: dict[str, Any]) -> None:
-        pass
-
-    def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
-        pass
-
-    def poll(self) -> Control:
-        return Control()
-
-
-def resources() -> JobResources:
-    """What a worker offers a job; the loop timed here reads nothing from its data directory."""
-    settings = Settings(data_dir=Path(tempfile.gettempdir()))
-    return JobResources(settings, ImageLibrary(Database.of(settings)), "cpu")
+from bench.throughput import best_of, job_context, parse_arguments, report
 
 
 def problem(params: Params) -> tuple[Data, torch.Tensor, torch.Generator]:
@@ -76,7 +56,7 @@ def problem(params: Params) -> tuple[Data, torch.Tensor, torch.Generator]:
 
 def demo_loop(params: Params) -> float:
     data, start, rng = problem(params)
-    ctx = JobContext(DEMO, params, 1, DiscardingChannel(), resources())
+    ctx = job_context(DEMO, params)
     started = time.perf_counter()
     fit(ctx, build_model(params, start), data, rng)
     return params.epochs * len(data.y) / (time.perf_counter() - started)
@@ -135,29 +115,16 @@ def book_loop(params: Params) -> float:
 
 
 def measure(params: Params, title: str, repeats: int) -> None:
-    """The best of `repeats` alternating runs of each loop: on a shared machine the best run
-    is the one least disturbed by others."""
     warm_up = params.model_copy(update={"epochs": 1})
     demo_loop(warm_up)  # first calls pay for imports and caches
     book_loop(warm_up)
-    demo, book = 0.0, 0.0
-    for _ in range(repeats):
-        demo = max(demo, demo_loop(params))
-        book = max(book, book_loop(params))
-    print(
-        f"{title:<36} {params.implementation:<8} demo {demo:>9.0f} ex/s   "
-        f"book {book:>9.0f} ex/s   demo/book {demo / book:5.2f}×"
-    )
+    demo, book = best_of(repeats, partial(demo_loop, params), partial(book_loop, params))
+    report(f"{title:<36} {params.implementation:<8}", demo, book)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each loop; best kept")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
+    args = parse_arguments(parser, repeats=5)
     runs = [
         ("book: 1000 ex, batch 10, 3 epochs", {}),
         ("long: 10000 ex, batch 10, 10 epochs", {"num_examples": 10_000, "epochs": 10}),

@@ -17,42 +17,23 @@ Prints examples/sec for each loop and their ratio: the book's three fits and a s
 """
 
 import argparse
-import tempfile
+import sys
 import time
-from typing import Any
+from functools import partial
+from pathlib import Path
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from core.channel import Control
-from core.images import ImageLibrary
-from core.settings import Settings
-from core.store.database import Database
-from workers.context import JobContext, JobResources
 from workers.demos.polynomial_fit import DEMO, Params
 from workers.demos.polynomial_fit.model import MAX_DEGREE, Data, make_data
 from workers.demos.polynomial_fit.train import NUM_TEST, complexity_sweep, watched_fit
 from workers.kit.seeding import generator
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-class DiscardingChannel:
-    """A job channel that drops what the demo reports and never asks for a change."""
-
-    def emit(self, draft: dict[str, Any]) -> None:
-        pass
-
-    def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
-        pass
-
-    def poll(self) -> Control:
-        return Control()
-
-
-def resources() -> JobResources:
-    """What a worker offers a job; the loop timed here reads nothing from its data directory."""
-    settings = Settings(data_dir=tempfile.gettempdir())
-    return JobResources(settings, ImageLibrary(Database.of(settings)), "cpu")
+from bench.throughput import best_of, evaluate_loss, job_context, parse_arguments, report
 
 
 def problem(params: Params) -> tuple[Data, torch.Tensor]:
@@ -62,7 +43,7 @@ def problem(params: Params) -> tuple[Data, torch.Tensor]:
 
 def demo_loop(params: Params) -> float:
     data, fits_start = problem(params)
-    ctx = JobContext(DEMO, params, 1, DiscardingChannel(), resources())
+    ctx = job_context(DEMO, params)
     started = time.perf_counter()
     if params.mode == "sweep":
         complexity_sweep(ctx, data, fits_start)
@@ -71,16 +52,6 @@ def demo_loop(params: Params) -> float:
         watched_fit(ctx, data, torch.Generator().set_state(fits_start))
         fits = 1
     return fits * params.epochs * params.num_train / (time.perf_counter() - started)
-
-
-def evaluate_loss(net: nn.Module, data_iter: DataLoader, loss: nn.Module) -> float:
-    """4.4's `evaluate_loss`: the mean loss over a data set."""
-    total, count = 0.0, 0
-    for X, y in data_iter:
-        out = net(X)
-        l = loss(out, y.reshape(out.shape))  # noqa: E741 - the book's name
-        total, count = total + l.sum().item(), count + l.numel()
-    return total / count
 
 
 def book_train(data: Data, num_features: int, epochs: int) -> None:
@@ -120,29 +91,16 @@ def book_loop(params: Params) -> float:
 
 
 def measure(params: Params, title: str, repeats: int) -> None:
-    """The best of `repeats` alternating runs of each loop: on a shared machine the best run
-    is the one least disturbed by others."""
     warm_up = params.model_copy(update={"epochs": 2})
     demo_loop(warm_up)  # first calls pay for imports and caches
     book_loop(warm_up)
-    demo, book = 0.0, 0.0
-    for _ in range(repeats):
-        demo = max(demo, demo_loop(params))
-        book = max(book, book_loop(params))
-    print(
-        f"{title:<40} demo {demo:>9.0f} ex/s   book {book:>9.0f} ex/s   "
-        f"demo/book {demo / book:5.2f}×"
-    )
+    demo, book = best_of(repeats, partial(demo_loop, params), partial(book_loop, params))
+    report(f"{title:<40}", demo, book)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each loop; best kept")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
+    args = parse_arguments(parser)
     runs = [
         ("4 features, 400 epochs (normal)", {}),
         ("2 features, 400 epochs (underfitting)", {"num_features": 2}),

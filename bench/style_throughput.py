@@ -19,6 +19,7 @@ GPU.
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.channel import Control, JobTicket
+from core.channel import JobTicket
 from core.events import JobStatus
 from core.images import ImageLibrary
 from core.settings import Settings
@@ -36,6 +37,10 @@ from workers.context import JobResources
 from workers.demos.style_transfer.model import preprocess, synthesized_shape
 from workers.demos.style_transfer.weights import VGG19_FILE
 from workers.runtime import run_job
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throughput import DiscardingChannel, parse_arguments, synchronize
 
 CONTENT, STYLE, HEIGHT = "china", "stained-glass", 300
 
@@ -48,7 +53,7 @@ def resources(data_dir: str, device: str) -> JobResources:
     return JobResources(settings, ImageLibrary(database), device)
 
 
-class SummaryChannel:
+class SummaryChannel(DiscardingChannel):
     """A job channel that keeps only the final summary and never asks for a change."""
 
     def __init__(self) -> None:
@@ -57,12 +62,6 @@ class SummaryChannel:
     def emit(self, draft: dict[str, Any]) -> None:
         if draft["type"] == "status":
             self.final = draft
-
-    def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
-        pass
-
-    def poll(self) -> Control:
-        return Control()
 
 
 # -- The book's code (13.12), with torchvision's VGG19 layout written out -------------------
@@ -202,11 +201,6 @@ def random_vgg19_file(data_dir: Path) -> None:
     torch.save(state_dict, data_dir / "weights" / VGG19_FILE)
 
 
-def synchronize(device: str) -> None:
-    if device == "cuda":
-        torch.cuda.synchronize()
-
-
 def compare(device: str, steps: int, repeats: int, data_dir: str) -> None:
     demo_loop(2, device, data_dir)  # warm-up: allocator, cuDNN's algorithm choice
     book_loop(2, device, data_dir)
@@ -224,14 +218,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=3, help="steps per timing on the CPU")
     parser.add_argument("--gpu-steps", type=int, default=200, help="steps per timing on a GPU")
-    parser.add_argument("--repeats", type=int, default=3, help="timings of each loop")
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_arguments(parser)
     os.environ["DIVELAB_VGG19_WEIGHTS_URL"] = "http://127.0.0.1:9/never-downloaded.pth"
     with tempfile.TemporaryDirectory() as data_dir:
         random_vgg19_file(Path(data_dir))
-        print(f"torch {torch.__version__}, {args.threads} CPU threads")
         compare("cpu", args.steps, args.repeats, data_dir)
         if torch.cuda.is_available():
             print(torch.cuda.get_device_name())

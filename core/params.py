@@ -1,7 +1,7 @@
 """The params most demos share, declared once: each demo gives its default and says, in its
 description, what the number means in its book section; ranges, units and liveness are here."""
 
-from typing import Any
+from typing import Any, Literal
 
 from core.demo_spec import param_field
 
@@ -31,7 +31,29 @@ def epochs(default: int, description: str, *, le: int) -> Any:
     return param_field(default, description=description, ge=1, le=le, unit="epochs")
 
 
+def weight_decay(default: float, description: str, *, le: float) -> Any:
+    """λ of the L2 penalty, live: the next step decays the weights by the λ in force."""
+    return param_field(default, description=description, ge=0, le=le, live=True)
+
+
 def batch_size(
     default: int, description: str, *, ge: int = 1, le: int, unit: str = "examples"
 ) -> Any:
     return param_field(default, description=description, ge=ge, le=le, unit=unit)
+
+
+ImageDatasetName = Literal["fashion-mnist", "mnist", "digits"]  # those `workers.kit.datasets` loads
+ImageDatasetChoice = Literal["auto", ImageDatasetName]
+IMAGE_DATASETS = (
+    "the book's Fashion-MNIST, MNIST (each a download of about 30 MB, once), or scikit-learn's "
+    "1,797 digits (no download)"
+)
+
+
+def image_dataset() -> Any:
+    """An `ImageDatasetChoice`: `auto` spares a first run the download (`kit.datasets.choose`)."""
+    return param_field(
+        "auto",
+        description=f"The images: {IMAGE_DATASETS}. `auto` takes Fashion-MNIST when it is "
+        "already downloaded, else the digits.",
+    )

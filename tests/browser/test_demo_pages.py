@@ -1,23 +1,14 @@
 """The catalogue's chapters and previews, and a demo's metrics in the charts it declares."""
 
-import json
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import train
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
-
-
-def train(page: Page, server: Server, demo: str, params: dict) -> str:
-    """Open the demo with these settings, press Train; returns the job's id."""
-    page.goto(f"{server.url}/demos/{demo}?params={quote(json.dumps(params))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    return page.url.rsplit("/", 1)[1]
 
 
 def test_the_catalogue_names_the_chapters_and_shows_a_preview_per_demo(

@@ -1,13 +1,18 @@
 """The dropout page: its catalogue card, a short run on the digits with every picture drawn (the
 model, this step's masks, the first layer's weights) and the gap charted, and the presets."""
 
-import json
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import (
+    expect_catalogue_card,
+    expect_every_picture_drawn,
+    expect_finished,
+    train,
+    wait_for_frame_images,
+)
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -24,20 +29,21 @@ SHORT_RUN = {
 
 
 def test_the_card_names_both_editions_and_zefs_guide(page: Page, server: Server) -> None:
-    page.goto(server.url + "/")
-    card = page.locator(".card", has_text="Dropout: noise that closes the generalization gap")
-    expect(card.locator(".card-section")).to_have_text("5.6 Dropout")
-    expect(card.locator(".card-edition")).to_have_text("0.14 edition: 4.6 Dropout")
-    expect(card.locator(".card-zefs")).to_contain_text("Generalization and overfitting")
+    expect_catalogue_card(
+        page,
+        server,
+        title="Dropout: noise that closes the generalization gap",
+        section="5.6 Dropout",
+        edition="0.14 edition: 4.6 Dropout",
+        zefs="Generalization and overfitting",
+    )
 
 
 def test_a_short_run_draws_the_masks_the_weights_and_the_gap(
     page: Page, server: Server, shoot
 ) -> None:
-    page.goto(f"{server.url}/demos/dropout?params={quote(json.dumps(SHORT_RUN))}")
-    page.get_by_role("button", name="Train", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    expect(page.locator(".status")).to_contain_text("Finished at step 60", timeout=60_000)
+    train(page, server, "dropout", SHORT_RUN)
+    expect_finished(page, 60)
 
     charts = page.locator(".run-panel .chart-group")
     expect(charts.locator(".chart-title")).to_have_text(
@@ -55,11 +61,8 @@ def test_a_short_run_draws_the_masks_the_weights_and_the_gap(
     expect(captions.nth(1)).to_have_text(re.compile(r"hidden layer 2: p = 0\.5, \S+% dropped"))
     weights = page.locator('.frame-panel[data-frame="first_layer_weights"]')
     expect(weights.locator(".image-grid img")).to_have_count(16)
-    # every kind this demo sends has a renderer in this UI
-    expect(page.get_by_text("This picture could not be drawn.")).to_have_count(0)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.frame-panel img')].every((i) => i.naturalWidth > 0)"
-    )
+    expect_every_picture_drawn(page)
+    wait_for_frame_images(page)
     mask = masks.locator(".image-grid img").first
     shown = mask.evaluate("(i) => ({w: i.naturalWidth, h: i.naturalHeight})")
     assert shown == {"w": 512, "h": 64}, shown  # 32 examples × 256 units, doubled

@@ -2,13 +2,17 @@
 per-layer gradient norms and the 100-matrix product on log axes, the magnitude heatmaps, the
 sigmoid with its vanishing tails), and a preset."""
 
-import json
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import (
+    expect_catalogue_card,
+    expect_every_picture_drawn,
+    expect_finished,
+    train,
+)
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -17,20 +21,19 @@ SHORT_RUN = {"steps": 30, "speed": 30}
 
 
 def test_the_card_names_both_editions_and_zefs_guide(page: Page, server: Server) -> None:
-    page.goto(server.url + "/")
-    card = page.locator(".card", has_text="Vanishing gradients and initialization")
-    expect(card.locator(".card-section")).to_have_text("5.4 Numerical Stability and Initialization")
-    expect(card.locator(".card-edition")).to_have_text(
-        "0.14 edition: 4.8 Numerical Stability and Initialization"
+    expect_catalogue_card(
+        page,
+        server,
+        title="Vanishing gradients and initialization",
+        section="5.4 Numerical Stability and Initialization",
+        edition="0.14 edition: 4.8 Numerical Stability and Initialization",
+        zefs="Batch normalization",
     )
-    expect(card.locator(".card-zefs")).to_contain_text("Batch normalization")
 
 
 def test_a_short_run_draws_log_axes_and_heatmaps(page: Page, server: Server, shoot) -> None:
-    page.goto(f"{server.url}/demos/initialization?params={quote(json.dumps(SHORT_RUN))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    expect(page.locator(".status")).to_contain_text("Finished at step 30", timeout=60_000)
+    train(page, server, "initialization", SHORT_RUN)
+    expect_finished(page, 30)
 
     charts = page.locator(".run-panel .chart-group")
     expect(charts.locator(".chart-title")).to_have_text(
@@ -52,7 +55,7 @@ def test_a_short_run_draws_log_axes_and_heatmaps(page: Page, server: Server, sho
     for name in ("activation_magnitudes", "gradient_magnitudes", "gradient_magnitudes_at_start"):
         heatmap = page.locator(f'.frame-panel[data-frame="{name}"] canvas')
         expect(heatmap).to_have_attribute("aria-label", re.compile(r"\d+ rows × 27 columns"))
-    expect(page.get_by_text("This picture could not be drawn.")).to_have_count(0)
+    expect_every_picture_drawn(page)
     expect(page.locator(".summary-table")).to_contain_text("grad_ratio_first_last")
 
     norms.scroll_into_view_if_needed()

@@ -1,14 +1,10 @@
 """The linear-regression page: the edition presets, a run with a live learning rate and batch
 size, ŵ's path drawn over the loss surface and the fit drawn over the data."""
 
-import json
-import re
-import time
-from urllib.parse import quote
-
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import change_live_params, expect_finished, train
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -39,20 +35,12 @@ def test_presets_then_a_run_with_live_changes_and_its_pictures(
     shoot(page, "01-demo")
 
     params = {"epochs": 2, "speed": 40}
-    page.goto(f"{server.url}/demos/{DEMO}?params={quote(json.dumps(params))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    job_id = page.url.rsplit("/", 1)[1]
+    job_id = train(page, server, DEMO, params)
     page.wait_for_function(f"() => ({DRAWN_POINTS})() > 5")
 
-    with server.client() as client:
-        response = client.patch(f"/api/jobs/{job_id}/params", json={"lr": 0.1, "batch_size": 20})
-    assert response.status_code == 200, response.text
-    deadline = time.monotonic() + 10
-    while server.job(job_id)["params_version"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    change_live_params(server, job_id, {"lr": 0.1, "batch_size": 20})
     expect(page.locator(".run-panel .param-change").first).to_contain_text("lr")
-    expect(page.locator(".status")).to_contain_text("Finished at step", timeout=60_000)
+    expect_finished(page)
     done = server.wait_done(job_id)
     assert done["status"] == "succeeded", done["error"]
     assert done["summary"]["steps"] < 200  # batches of 20 after the change: fewer steps

@@ -1,13 +1,18 @@
 """The mlp page: its catalogue card, a short run on two circles with every picture drawn (the
 model, the decision boundary, the hidden units, the activation), and the book's preset."""
 
-import json
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import (
+    expect_catalogue_card,
+    expect_every_picture_drawn,
+    expect_finished,
+    train,
+    wait_for_frame_images,
+)
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -16,18 +21,19 @@ SHORT_RUN = {"epochs": 30, "speed": 100}  # 30 epochs of 7 steps on the default 
 
 
 def test_the_card_names_both_editions_and_zefs_guide(page: Page, server: Server) -> None:
-    page.goto(server.url + "/")
-    card = page.locator(".card", has_text="A hidden layer bends the boundary")
-    expect(card.locator(".card-section")).to_have_text("5.1 Multilayer Perceptrons")
-    expect(card.locator(".card-edition")).to_have_text("0.14 edition: 4.1 Multilayer Perceptrons")
-    expect(card.locator(".card-zefs")).to_contain_text("Activation functions")
+    expect_catalogue_card(
+        page,
+        server,
+        title="A hidden layer bends the boundary",
+        section="5.1 Multilayer Perceptrons",
+        edition="0.14 edition: 4.1 Multilayer Perceptrons",
+        zefs="Activation functions",
+    )
 
 
 def test_a_short_run_on_two_circles_draws_every_picture(page: Page, server: Server, shoot) -> None:
-    page.goto(f"{server.url}/demos/mlp?params={quote(json.dumps(SHORT_RUN))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    expect(page.locator(".status")).to_contain_text("Finished at step 210", timeout=60_000)
+    train(page, server, "mlp", SHORT_RUN)
+    expect_finished(page, 210)
 
     charts = page.locator(".run-panel .chart-group")
     expect(charts.locator(".chart-title")).to_have_text(["Loss", "Accuracy", "Learning rate"])
@@ -44,11 +50,8 @@ def test_a_short_run_on_two_circles_draws_every_picture(page: Page, server: Serv
     activation = page.locator('.frame-panel[data-frame="activation"]')
     expect(activation.locator("canvas")).to_be_visible()
     expect(activation.locator(".trail-legend li")).to_have_text(["ReLU(x)", "ReLU′(x)"])
-    # every kind this demo sends has a renderer in this UI
-    expect(page.get_by_text("This picture could not be drawn.")).to_have_count(0)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.frame-panel img')].every((i) => i.naturalWidth > 0)"
-    )
+    expect_every_picture_drawn(page)
+    wait_for_frame_images(page)
     shown = boundary.evaluate("(i) => ({w: i.width, nw: i.naturalWidth})")
     assert shown == {"w": 240, "nw": 240}, shown  # drawn at its own size, pixel for pixel
     expect(page.locator(".summary-table")).to_contain_text("circles")

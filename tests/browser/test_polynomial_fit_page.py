@@ -1,13 +1,15 @@
 """The polynomial-fit page: its card, the book's fits as presets, a short fit with the curve over
 the data and the weights drawn, then the complexity sweep drawn point by point."""
 
-import json
-import re
-from urllib.parse import quote
-
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import (
+    expect_catalogue_card,
+    expect_every_picture_drawn,
+    expect_finished,
+    train,
+)
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -18,13 +20,14 @@ SWEEP = "loss against the number of features"
 
 
 def test_the_card_names_both_editions_and_zefs_guide(page: Page, server: Server) -> None:
-    page.goto(server.url + "/")
-    card = page.locator(".card", has_text="Polynomial fitting: underfitting and overfitting")
-    expect(card.locator(".card-section")).to_have_text("3.6 Generalization")
-    expect(card.locator(".card-edition")).to_have_text(
-        "0.14 edition: 4.4 Model Selection, Underfitting, and Overfitting"
+    expect_catalogue_card(
+        page,
+        server,
+        title="Polynomial fitting: underfitting and overfitting",
+        section="3.6 Generalization",
+        edition="0.14 edition: 4.4 Model Selection, Underfitting, and Overfitting",
+        zefs="Generalization and overfitting",
     )
-    expect(card.locator(".card-zefs")).to_contain_text("Generalization and overfitting")
 
 
 def test_a_fit_then_a_sweep(page: Page, server: Server, shoot) -> None:
@@ -38,10 +41,8 @@ def test_a_fit_then_a_sweep(page: Page, server: Server, shoot) -> None:
     expect(tips).to_contain_text("and train (or pick the complexity-sweep preset): one job fits")
     shoot(page, "01-demo")
 
-    page.goto(f"{server.url}/demos/polynomial-fit?params={quote(json.dumps(SHORT_FIT))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    expect(page.locator(".status")).to_contain_text("Finished at step 600", timeout=60_000)
+    train(page, server, "polynomial-fit", SHORT_FIT)
+    expect_finished(page, 600)
     charts = page.locator(".run-panel .chart-group")
     expect(charts.locator(".chart-title")).to_have_text(["Loss"])
     fit = page.locator('.frame-panel[data-frame="fit"]')
@@ -52,15 +53,13 @@ def test_a_fit_then_a_sweep(page: Page, server: Server, shoot) -> None:
     weights = page.locator('.frame-panel[data-frame="weights"]')
     expect(weights).to_have_attribute("data-kind", "bars")
     expect(weights.locator("canvas").first).to_be_visible()
-    expect(page.get_by_text("This picture could not be drawn.")).to_have_count(0)
+    expect_every_picture_drawn(page)
     expect(page.locator(".summary-table")).to_contain_text("lstsq_test_loss")
     fit.scroll_into_view_if_needed()
     shoot(page, "02-fit")
 
-    page.goto(f"{server.url}/demos/polynomial-fit?params={quote(json.dumps(SHORT_SWEEP))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    expect(page.locator(".status")).to_contain_text("Finished at step 20", timeout=60_000)
+    train(page, server, "polynomial-fit", SHORT_SWEEP)
+    expect_finished(page, 20)
     swept = page.locator(f'.frame-panel[data-frame="{SWEEP}"]')
     expect(swept.locator("canvas")).to_be_visible()
     expect(swept.locator(".trail-legend li")).to_have_text(
@@ -72,6 +71,6 @@ def test_a_fit_then_a_sweep(page: Page, server: Server, shoot) -> None:
         ]
     )
     expect(page.locator(".summary-table")).to_contain_text("best_num_features")
-    expect(page.get_by_text("This picture could not be drawn.")).to_have_count(0)
+    expect_every_picture_drawn(page)
     swept.scroll_into_view_if_needed()
     shoot(page, "03-sweep")

@@ -1,14 +1,16 @@
 """The weight-decay page: its card, the edition presets, a run whose λ is raised while it trains
 (the weights and their histogram drawn), then the λ sweep on its log axis."""
 
-import json
-import re
-import time
-from urllib.parse import quote
-
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import (
+    change_live_params,
+    expect_catalogue_card,
+    expect_every_picture_drawn,
+    expect_finished,
+    train,
+)
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -19,11 +21,14 @@ SWEEP = "loss and ‖w‖ against λ"
 
 
 def test_the_card_names_both_editions_and_zefs_guide(page: Page, server: Server) -> None:
-    page.goto(server.url + "/")
-    card = page.locator(".card", has_text="Weight decay: shrinking the weights")
-    expect(card.locator(".card-section")).to_have_text("3.7 Weight Decay")
-    expect(card.locator(".card-edition")).to_have_text("0.14 edition: 4.5 Weight Decay")
-    expect(card.locator(".card-zefs")).to_contain_text("Regularization")
+    expect_catalogue_card(
+        page,
+        server,
+        title="Weight decay: shrinking the weights",
+        section="3.7 Weight Decay",
+        edition="0.14 edition: 4.5 Weight Decay",
+        zefs="Regularization",
+    )
 
 
 def test_a_live_weight_decay_then_a_sweep(page: Page, server: Server, shoot) -> None:
@@ -38,20 +43,12 @@ def test_a_live_weight_decay_then_a_sweep(page: Page, server: Server, shoot) -> 
     expect(page.locator("#param-lr")).to_have_value("0.003")
     shoot(page, "01-demo")
 
-    page.goto(f"{server.url}/demos/{DEMO}?params={quote(json.dumps(WATCHED))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    job_id = page.url.rsplit("/", 1)[1]
+    job_id = train(page, server, DEMO, WATCHED)
     weights = page.locator('.frame-panel[data-frame="weights"]')
     expect(weights.locator("canvas").first).to_be_visible()
-    with server.client() as client:
-        response = client.patch(f"/api/jobs/{job_id}/params", json={"weight_decay": 3.0})
-    assert response.status_code == 200, response.text
-    deadline = time.monotonic() + 10
-    while server.job(job_id)["params_version"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    change_live_params(server, job_id, {"weight_decay": 3.0})
     expect(page.locator(".run-panel .param-change").first).to_contain_text("weight_decay")
-    expect(page.locator(".status")).to_contain_text("Finished at step 400", timeout=60_000)
+    expect_finished(page, 400)
     done = server.wait_done(job_id)
     assert done["status"] == "succeeded", done["error"]
     assert done["summary"]["weight_decay"] == 3.0 and done["summary"]["w_norm"] < 10
@@ -65,14 +62,12 @@ def test_a_live_weight_decay_then_a_sweep(page: Page, server: Server, shoot) -> 
     histogram = page.locator('.frame-panel[data-frame="weight distribution"]')
     expect(histogram).to_have_attribute("data-kind", "bars")
     expect(histogram.locator("canvas").first).to_be_visible()
-    expect(page.get_by_text("This picture could not be drawn.")).to_have_count(0)
+    expect_every_picture_drawn(page)
     weights.scroll_into_view_if_needed()
     shoot(page, "02-decayed")
 
-    page.goto(f"{server.url}/demos/{DEMO}?params={quote(json.dumps({'mode': 'sweep'}))}")
-    page.get_by_role("button", name="Train").click()
-    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]+$"))
-    expect(page.locator(".status")).to_contain_text("Finished at step 12", timeout=60_000)
+    train(page, server, DEMO, {"mode": "sweep"})
+    expect_finished(page, 12)
     swept = page.locator(f'.frame-panel[data-frame="{SWEEP}"]')
     expect(swept.locator("canvas")).to_be_visible()
     expect(swept.locator(".trail-legend li")).to_have_text(
@@ -85,6 +80,6 @@ def test_a_live_weight_decay_then_a_sweep(page: Page, server: Server, shoot) -> 
             "‖w‖ at λ = 0",
         ]
     )
-    expect(page.get_by_text("This picture could not be drawn.")).to_have_count(0)
+    expect_every_picture_drawn(page)
     swept.scroll_into_view_if_needed()
     shoot(page, "03-sweep")

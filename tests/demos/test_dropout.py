@@ -24,10 +24,10 @@ from workers.demos.dropout.model import (
     dropout_mask,
     dropped_and_known,
     evaluate,
-    train_step,
 )
 from workers.demos.dropout.train import mask_counts, report_training, set_live_hyperparameters
 from workers.kit.running import RunningMeans
+from workers.kit.training import train_step
 
 # 8 epochs of 10 steps on 320 digits, at η = 0.1 (0.5 needs larger batches)
 SHORT = {

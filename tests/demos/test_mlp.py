@@ -25,10 +25,10 @@ from workers.demos.mlp.model import (
     plane_grid,
     predict,
     set_live_hyperparameters,
-    train_step,
 )
 from workers.demos.mlp.params import PLANE_DATASETS
 from workers.demos.mlp.views import CLASS_RGB, INK, TINT, WHITE, boundary_picture
+from workers.kit.training import train_step
 
 FAST = {"speed": 0}  # the defaults: two circles, one hidden layer of 8 ReLU units
 LR_CHANGED_AT = 100  # a step where the training metrics are reported (every 50 steps)

@@ -7,5 +7,6 @@
 - `seeding`: one call seeds every generator a demo uses;
 - `download`: the one verified downloader (datasets and weights alike);
 - `datasets`: image classification data, resident on the training device;
+- `training`: a classifier's minibatch step and its accuracy;
 - `sweep`: one job that fits once per value of a quantity and streams each fit's results.
 """

@@ -1782,7 +1782,7 @@ export interface components {
       batch_size?: number;
       /**
        * Dataset
-       * @description Points on a plane, made in code, to watch the decision boundary bend: two circles, two moons, XOR, two spirals or three Gaussian blobs. Or images, as in the book: Fashion-MNIST, MNIST (each a download of about 30 MB, once) or scikit-learn's 1,797 digits (no download).
+       * @description Points on a plane, made in code, to watch the decision boundary bend: two circles, two moons, XOR, two spirals or three Gaussian blobs. Or images: the book's Fashion-MNIST, MNIST (each a download of about 30 MB, once), or scikit-learn's 1,797 digits (no download).
        * @default circles
        * @enum {string}
        */

@@ -1,4 +1,6 @@
-"""LeNet (book 6.6) and a modern LeNet (7.5): the networks, their optimizer and one step.
+"""LeNet (book 6.6) and a modern LeNet (7.5): the networks, their optimizer, the predictions.
+
+A minibatch step is the kit's `train_step` (`workers.kit.training`), as `train_ch6` takes it.
 
 The book's LeNet-5 is two convolutional blocks (convolution, sigmoid, average pooling) and
 three dense layers. Its modern form adds batch normalization after every convolutional and
@@ -131,20 +133,7 @@ def set_live_hyperparameters(optimizer: torch.optim.Optimizer, params: Params) -
             group["momentum"] = params.momentum
 
 
-# -- A step, and the predictions ------------------------------------------------------------
-
-
-def train_step(
-    net: nn.Module, loss: nn.Module, optimizer: torch.optim.Optimizer, X: Tensor, y: Tensor
-) -> tuple[Tensor, Tensor]:
-    """One minibatch step: forward, loss, gradients by backpropagation, update."""
-    with autocast(X.device):
-        y_hat = net(X)
-        l = loss(y_hat, y)  # noqa: E741 - the book's name
-    optimizer.zero_grad(set_to_none=True)
-    l.backward()
-    optimizer.step()
-    return l, y_hat
+# -- The predictions --------------------------------------------------------------------------
 
 
 @torch.no_grad()

@@ -7,12 +7,7 @@ from core.demo_spec import DemoParams, param_field
 
 
 class Params(DemoParams):
-    dataset: Literal["auto", "fashion-mnist", "mnist", "digits"] = param_field(
-        "auto",
-        description="The images: the book's Fashion-MNIST, MNIST (each a download of about 30 "
-        "MB, once), or scikit-learn's 1,797 digits (no download). `auto` takes Fashion-MNIST "
-        "when it is already downloaded, else the digits.",
-    )
+    dataset: common.ImageDatasetChoice = common.image_dataset()
     model: Literal["lenet", "lenet-modern"] = param_field(
         "lenet-modern",
         description="`lenet` exactly as the book's (sigmoid, average pooling, Xavier init), "
@@ -45,12 +40,8 @@ class Params(DemoParams):
         lt=1,
         live=True,
     )
-    weight_decay: float = param_field(
-        0.0,
-        description="λ of the L2 penalty (λ/2)‖w‖² added to the loss, as the optimizer applies it.",
-        ge=0,
-        le=0.1,
-        live=True,
+    weight_decay: float = common.weight_decay(
+        0.0, "λ of the L2 penalty (λ/2)‖w‖² added to the loss, as the optimizer applies it.", le=0.1
     )
     batch_size: int = common.batch_size(
         256, "Examples per minibatch; the book uses 256.", ge=8, le=4096

@@ -20,7 +20,6 @@ from workers.demos.conv_filters.model import (
     make_optimizer,
     predict,
     set_live_hyperparameters,
-    train_step,
 )
 from workers.demos.conv_filters.params import Params
 from workers.demos.conv_filters.views import PictureSchedule, show_results
@@ -28,6 +27,7 @@ from workers.kit.datasets import ImageDataset, choose, load_for, shuffled_miniba
 from workers.kit.device import convolution_layout
 from workers.kit.running import RunningMeans
 from workers.kit.seeding import generator
+from workers.kit.training import accuracy, train_step
 
 METRICS_EVERY_STEPS = 10
 
@@ -95,8 +95,8 @@ def fit(ctx: JobContext[Params], net: nn.Module, data: ImageDataset) -> Training
             params = ctx.checkpoint(training.steps)
             set_live_hyperparameters(optimizer, params)
             l, y_hat = train_step(net, loss, optimizer, X, y)  # noqa: E741 - the book's name
-            accuracy = (y_hat.argmax(dim=1) == y).float().mean()
-            running.add({"train_loss": l, "train_acc": accuracy}, weight=len(y), units=len(y))
+            metrics = {"train_loss": l, "train_acc": accuracy(y_hat, y)}
+            running.add(metrics, weight=len(y), units=len(y))
             training.examples += len(y)
             if training.steps % METRICS_EVERY_STEPS == 0:
                 report_training(ctx, running, optimizer, training)
@@ -134,8 +134,7 @@ def evaluate(
 ) -> None:
     """Test accuracy at the end of an epoch, and the epoch's line as the book prints it."""
     training.test_probabilities = predict(net, data.test_images)
-    predicted = training.test_probabilities.argmax(dim=1)
-    training.test_acc = (predicted == data.test_labels).float().mean().item()
+    training.test_acc = accuracy(training.test_probabilities, data.test_labels).item()
     ctx.metric({"test_acc": training.test_acc})
     ctx.log(
         f"epoch {epoch}: loss {training.train_loss:.3f}, train acc {training.train_acc:.3f}, "

@@ -22,6 +22,7 @@ import torch
 from torch import Tensor, nn
 
 from workers.kit.device import autocast
+from workers.kit.training import accuracy
 
 NUM_INPUTS, NUM_HIDDENS1, NUM_HIDDENS2, NUM_OUTPUTS = 784, 256, 256, 10
 
@@ -156,19 +157,6 @@ def dropped_and_known(mask: Tensor) -> tuple[Tensor, Tensor]:
     return (mask == 0).sum(), (~mask.isnan()).sum()
 
 
-def train_step(
-    net: DropoutMLP, loss: nn.Module, optimizer: torch.optim.Optimizer, X: Tensor, y: Tensor
-) -> tuple[Tensor, Tensor]:
-    """One minibatch step with dropout on: forward, loss, backpropagation, SGD update."""
-    with autocast(X.device):
-        y_hat = net(X)
-        l = loss(y_hat, y)  # noqa: E741 - the book's name
-    optimizer.zero_grad(set_to_none=True)
-    l.backward()
-    optimizer.step()
-    return l.detach(), y_hat.detach()
-
-
 @torch.no_grad()
 def evaluate(net: DropoutMLP, X: Tensor, y: Tensor) -> tuple[float, float]:
     """Mean cross-entropy and accuracy with dropout off (`net.eval()`), as the network is
@@ -179,4 +167,4 @@ def evaluate(net: DropoutMLP, X: Tensor, y: Tensor) -> tuple[float, float]:
     net.train()
     logits = logits.float()
     loss = nn.functional.cross_entropy(logits, y).item()
-    return loss, (logits.argmax(dim=1) == y).float().mean().item()
+    return loss, accuracy(logits, y).item()

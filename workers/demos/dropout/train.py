@@ -24,7 +24,6 @@ from workers.demos.dropout.model import (
     build_model,
     dropped_and_known,
     evaluate,
-    train_step,
 )
 from workers.demos.dropout.params import Params
 from workers.demos.dropout.views import (
@@ -37,6 +36,7 @@ from workers.kit.datasets import ImageDataset, choose, load_for, shuffled_miniba
 from workers.kit.pacing import Pace
 from workers.kit.running import RunningMeans
 from workers.kit.seeding import generator
+from workers.kit.training import train_step
 
 METRICS_EVERY_STEPS = 10  # and at the end of every epoch
 # Both sets are evaluated at the end of an epoch once this many steps have passed since the

@@ -1,4 +1,4 @@
-"""Multilayer perceptrons (book 4.1–4.3): the data, the network, and a step of minibatch SGD.
+"""Multilayer perceptrons (book 4.1–4.3): the data, the network and its minibatch SGD.
 
 A hidden layer is an affine map followed by a nonlinearity: H = σ(XW⁽¹⁾ + b⁽¹⁾), and the output
 O = HW⁽²⁾ + b⁽²⁾ goes to softmax regression. Without σ the layers would collapse into one
@@ -183,19 +183,6 @@ def set_live_hyperparameters(optimizer: torch.optim.Optimizer, params: Params) -
     weights, biases = optimizer.param_groups
     weights["lr"] = biases["lr"] = params.lr
     weights["weight_decay"] = params.weight_decay
-
-
-def train_step(
-    net: nn.Module, loss: nn.Module, optimizer: torch.optim.Optimizer, X: Tensor, y: Tensor
-) -> tuple[Tensor, Tensor]:
-    """One minibatch step: forward, loss, gradients by backpropagation, update."""
-    with autocast(X.device):
-        y_hat = net(X)
-        l = loss(y_hat, y)  # noqa: E741 - the book's name
-    optimizer.zero_grad(set_to_none=True)
-    l.backward()
-    optimizer.step()
-    return l, y_hat
 
 
 @torch.no_grad()

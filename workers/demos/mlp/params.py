@@ -1,26 +1,24 @@
 """The params of the `mlp` demo: ranges, units, and which are live."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
 from core import params as common
 from core.demo_spec import DemoParams, param_field
 
-PLANE_DATASETS = ("circles", "moons", "xor", "spirals", "blobs")
+PlaneDataset = Literal["circles", "moons", "xor", "spirals", "blobs"]
+PLANE_DATASETS = get_args(PlaneDataset)
 
 Width = Annotated[int, Field(ge=1, le=512)]
 
 
 class Params(DemoParams):
-    dataset: Literal[
-        "circles", "moons", "xor", "spirals", "blobs", "fashion-mnist", "mnist", "digits"
-    ] = param_field(
+    dataset: Literal[PlaneDataset, common.ImageDatasetName] = param_field(
         "circles",
         description="Points on a plane, made in code, to watch the decision boundary bend: two "
-        "circles, two moons, XOR, two spirals or three Gaussian blobs. Or images, as in the "
-        "book: Fashion-MNIST, MNIST (each a download of about 30 MB, once) or scikit-learn's "
-        "1,797 digits (no download).",
+        "circles, two moons, XOR, two spirals or three Gaussian blobs. Or images: "
+        f"{common.IMAGE_DATASETS}.",
     )
     examples: int = param_field(
         400,
@@ -60,12 +58,8 @@ class Params(DemoParams):
         "code gets; on the plane, tiny book-style weights make a small network start slowly.",
     )
     lr: float = common.learning_rate(0.1, "Learning rate η of minibatch SGD; the book uses 0.1.")
-    weight_decay: float = param_field(
-        0.0,
-        description="λ of the L2 penalty (λ/2)‖w‖² that SGD adds to the loss (book 4.5).",
-        ge=0,
-        le=0.1,
-        live=True,
+    weight_decay: float = common.weight_decay(
+        0.0, "λ of the L2 penalty (λ/2)‖w‖² that SGD adds to the loss (book 4.5).", le=0.1
     )
     batch_size: int = common.batch_size(
         32, "Examples per minibatch; the book uses 256 on Fashion-MNIST.", le=4096

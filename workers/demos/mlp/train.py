@@ -21,7 +21,6 @@ from workers.demos.mlp.model import (
     make_plane_data,
     predict,
     set_live_hyperparameters,
-    train_step,
 )
 from workers.demos.mlp.params import PLANE_DATASETS, Params
 from workers.demos.mlp.views import (
@@ -36,6 +35,7 @@ from workers.kit.datasets import load_for, shuffled_minibatches
 from workers.kit.pacing import Pace
 from workers.kit.running import RunningMeans
 from workers.kit.seeding import generator
+from workers.kit.training import accuracy, train_step
 
 METRICS_EVERY_STEPS = 50  # and at the end of every epoch
 PLANE_PICTURES_EVERY_SECONDS = 0.3
@@ -148,8 +148,7 @@ def fit(ctx: JobContext[Params], net: nn.Module, split: Split, pictures: Picture
             params = ctx.checkpoint(training.steps)
             set_live_hyperparameters(optimizer, params)
             l, y_hat = train_step(net, loss, optimizer, X, y)  # noqa: E741 - the book's name
-            accuracy = (y_hat.argmax(dim=1) == y).float().mean()
-            running.add({"train_loss": l, "train_acc": accuracy}, weight=len(y))
+            running.add({"train_loss": l, "train_acc": accuracy(y_hat, y)}, weight=len(y))
             if training.steps % METRICS_EVERY_STEPS == 0:
                 report_training(ctx, running, optimizer, training)
             pictures.show_if_due()
@@ -190,7 +189,6 @@ def evaluate(ctx: JobContext[Params], net: nn.Module, split: Split, training: Tr
     net.eval()
     training.test_probabilities = predict(net, split.test_X)
     net.train()
-    predicted = training.test_probabilities.argmax(dim=1)
-    training.test_acc = (predicted == split.test_y).float().mean().item()
+    training.test_acc = accuracy(training.test_probabilities, split.test_y).item()
     training.test_loss = cross_entropy(training.test_probabilities, split.test_y)
     ctx.metric({"test_loss": training.test_loss, "test_acc": training.test_acc})

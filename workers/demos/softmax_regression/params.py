@@ -7,12 +7,7 @@ from core.demo_spec import DemoParams, param_field
 
 
 class Params(DemoParams):
-    dataset: Literal["auto", "fashion-mnist", "mnist", "digits"] = param_field(
-        "auto",
-        description="The images: the book's Fashion-MNIST, MNIST (each a download of about 30 "
-        "MB, once), or scikit-learn's 1,797 digits (no download). `auto` takes Fashion-MNIST "
-        "when it is already downloaded, else the digits.",
-    )
+    dataset: common.ImageDatasetChoice = common.image_dataset()
     implementation: Literal["scratch", "concise"] = param_field(
         "scratch",
         description="`scratch` as in 3.6: W and b as tensors, softmax, cross-entropy and "

@@ -21,6 +21,7 @@ from workers.kit.datasets import ImageDataset, choose, load_for, shuffled_miniba
 from workers.kit.pacing import Pace
 from workers.kit.running import RunningMeans
 from workers.kit.seeding import generator
+from workers.kit.training import accuracy
 
 METRICS_EVERY_STEPS = 10
 
@@ -79,8 +80,7 @@ def fit(ctx: JobContext[Params], model: SoftmaxRegression, data: ImageDataset) -
             training.steps += 1
             params = ctx.checkpoint(training.steps)
             l, logits = model.step(X, y, params.lr)  # noqa: E741 - the book's name
-            accuracy = (logits.argmax(dim=1) == y).float().mean()
-            running.add({"train_loss": l, "train_acc": accuracy}, weight=len(y))
+            running.add({"train_loss": l, "train_acc": accuracy(logits, y)}, weight=len(y))
             if training.steps % METRICS_EVERY_STEPS == 0:
                 report_training(ctx, running, training, params.lr)
             if pictures.due(params.probe_index):
@@ -111,8 +111,7 @@ def evaluate(
 ) -> None:
     """Test accuracy at the end of an epoch, and the epoch's line as the book prints it."""
     training.test_probabilities = predict(model, data.test_images)
-    predicted = training.test_probabilities.argmax(dim=1)
-    training.test_acc = (predicted == data.test_labels).float().mean().item()
+    training.test_acc = accuracy(training.test_probabilities, data.test_labels).item()
     ctx.metric({"test_acc": training.test_acc})
     ctx.log(
         f"epoch {epoch}: loss {training.train_loss:.3f}, train acc {training.train_acc:.3f}, "

@@ -21,13 +21,11 @@ class Params(DemoParams):
         "(4.5.4). MSELoss has no ½, so at the same η the concise data steps are twice as long; "
         "concise at η/2 with 2λ takes exactly the scratch steps.",
     )
-    weight_decay: float = param_field(
+    weight_decay: float = common.weight_decay(
         0.0,
-        description="λ, the weight of the L2 penalty; the book trains with 0 (overfitting) "
-        "and 3. Each step shrinks w by the factor 1 − ηλ before the gradient step.",
-        ge=0,
+        "λ, the weight of the L2 penalty; the book trains with 0 (overfitting) and 3. Each step "
+        "shrinks w by the factor 1 − ηλ before the gradient step.",
         le=100,
-        live=True,
     )
     lr: float = common.learning_rate(
         0.003, "Learning rate η of minibatch SGD; the book uses 0.003 (0.01 today).", le=1
