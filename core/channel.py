@@ -29,11 +29,12 @@ class JobTicket:
 
 @dataclass(frozen=True)
 class Control:
-    """What the API asked since the last poll: newest live params (if any) and cancel."""
+    """What the API asked since the last poll: newest live params (if any), and why the job
+    must stop once a stop was asked (who asked: the learner, or their instructor)."""
 
     params: dict[str, Any] | None = None
     version: int | None = None
-    cancel: bool = False
+    cancel: str | None = None
 
 
 class WorkerChannel(Protocol):
@@ -50,7 +51,7 @@ class PipeMessage(StrEnum):
     """The first item of every tuple on an embedded worker's pipe.
 
     API -> worker: `run` (job_id, ticket dict), `params` (job_id, params, version),
-    `cancel` (job_id), `stop`. Worker -> API: `ready`, `event` (job_id, draft),
+    `cancel` (job_id, reason), `stop`. Worker -> API: `ready`, `event` (job_id, draft),
     `artifact` (job_id, name, media_type, bytes), `heartbeat` (job_id; while it runs one, every
     DIVELAB_HEARTBEAT_SECONDS, from a thread of its own), `idle` (job_id).
     """

@@ -122,18 +122,20 @@ class RedisEventLog:
     def offer_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
         self._offer_params(keys=[self.keys.params(job_id)], args=[version, json.dumps(params)])
 
-    def request_cancel(self, job_id: str) -> None:
-        self.client.set(self.keys.cancel(job_id), 1, ex=86400)
+    def request_cancel(self, job_id: str, reason: str) -> None:
+        self.client.set(self.keys.cancel(job_id), reason, ex=86400)
 
-    def controls(self, job_id: str) -> tuple[dict[str, Any] | None, int | None, bool]:
-        """(newest params, their version, cancel requested), in one round trip."""
+    def controls(self, job_id: str) -> tuple[dict[str, Any] | None, int | None, str | None]:
+        """(newest params, their version, why to stop once a stop was asked), in one round
+        trip."""
         pipe = self.client.pipeline(transaction=False)
         pipe.hmget(self.keys.params(job_id), ["version", "params"])
-        pipe.exists(self.keys.cancel(job_id))
+        pipe.get(self.keys.cancel(job_id))
         (version, params), cancel = pipe.execute()
+        reason = cancel.decode() if cancel is not None else None
         if version is None:
-            return None, None, bool(cancel)
-        return json.loads(params), int(version), bool(cancel)
+            return None, None, reason
+        return json.loads(params), int(version), reason
 
 
 class RedisPublisher:

@@ -28,7 +28,7 @@ P = TypeVar("P", bound=BaseModel)
 
 
 class Cancelled(Exception):
-    """Raised at a step boundary after the API asked the job to stop."""
+    """Raised at a step boundary after the API asked the job to stop; says who asked."""
 
 
 class Diverged(Exception):
@@ -98,7 +98,7 @@ class JobContext(Generic[P]):
             self.version = control.version
             self.emit_params()
         if control.cancel:
-            raise Cancelled
+            raise Cancelled(control.cancel)
         return self.params
 
     def wait_until(self, deadline: float) -> None:
@@ -107,7 +107,7 @@ class JobContext(Generic[P]):
             time.sleep(min(remaining, 0.02))
             control = self._channel.poll()
             if control.cancel:
-                raise Cancelled
+                raise Cancelled(control.cancel)
             if control.params is not None:
                 self._pending = control  # taken by the next checkpoint, which comes at once
                 return

@@ -41,7 +41,7 @@ class PipeChannel:
         self._link = link
         self._conn = link.conn
         self._job_id = job_id
-        self._cancelled = False
+        self._cancelled: str | None = None  # why, once a stop was asked
 
     def emit(self, draft: Draft) -> None:
         self._link.send((PipeMessage.event, self._job_id, draft))
@@ -56,7 +56,7 @@ class PipeChannel:
             if job_id != self._job_id:
                 continue  # meant for a job this worker has already finished
             if command == PipeMessage.cancel:
-                self._cancelled = True
+                self._cancelled = payload[0]
             elif command == PipeMessage.params and (newest is None or payload[1] > newest[1]):
                 newest = (payload[0], payload[1])
         if newest is None:

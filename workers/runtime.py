@@ -46,8 +46,8 @@ def run_job(ticket: JobTicket, channel: WorkerChannel, resources: JobResources) 
         ctx.emit_params()
         train = importlib.import_module(spec.train_module)
         summary = train.run(ctx)
-    except Cancelled:
-        channel.emit(events.status(JobStatus.cancelled, error="Stopped at the learner's request."))
+    except Cancelled as cancelled:
+        channel.emit(events.status(JobStatus.cancelled, error=str(cancelled)))
         return JobStatus.cancelled
     except Diverged as diverged:
         channel.emit(events.status(JobStatus.diverged, error=str(diverged)))

@@ -48,7 +48,7 @@ class JobEngine(ABC):
         """Queue a freshly created job for execution; jobs start fairly across owners."""
 
     @abstractmethod
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, reason: str) -> None:
         """Stop a queued or running job; it ends `cancelled` within one step."""
 
     @abstractmethod

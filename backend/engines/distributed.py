@@ -157,11 +157,11 @@ class DistributedEngine(JobEngine):
             except Exception:
                 log.exception("admission failed; retrying")
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, reason: str) -> None:
         # Racing the worker's claim: the lifecycle lets exactly one of the two win.
-        before_start = events.status(JobStatus.cancelled, error="Cancelled before it started.")
+        before_start = events.status(JobStatus.cancelled, error=f"{reason} It had not started.")
         if not self.publish(job_id, [before_start], only_from=JobStatus.queued):
-            self._events.request_cancel(job_id)
+            self._events.request_cancel(job_id, reason)
 
     def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
         self._events.offer_params(job_id, params, version)

@@ -174,20 +174,20 @@ class EmbeddedEngine(JobEngine):
             self._pending.append(_Queued(ticket, owner_id, time.time()))
             self._dispatch()
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, reason: str) -> None:
         with self._schedule_lock:
             for queued in self._pending:
                 if queued.ticket.job_id == job_id:
                     self._pending.remove(queued)
                     self.publish(
                         job_id,
-                        [events.status(JobStatus.cancelled, error="Cancelled before it started.")],
+                        [events.status(JobStatus.cancelled, error=f"{reason} It had not started.")],
                         only_from=JobStatus.queued,
                     )
                     return
             slot = self._slot_running(job_id)
         if slot is not None:
-            slot.send((PipeMessage.cancel, job_id))
+            slot.send((PipeMessage.cancel, job_id, reason))
 
     def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
         with self._schedule_lock:

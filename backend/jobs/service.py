@@ -48,6 +48,13 @@ def unknown_demo(demo: str) -> InvalidInput:
 RETRY_QUEUE_FULL_SECONDS = 10
 
 
+def stop_reason(caller: Caller, owner_id: str) -> str:
+    """Why a job stops, as its owner reads it: they asked, or their instructor did."""
+    if caller.id == owner_id or caller.role == "local":
+        return "Stopped at the learner's request."
+    return f"Stopped by the instructor, {caller.name}."
+
+
 class JobService:
     def __init__(self, engine: JobEngine, database: Database, settings: Settings) -> None:
         self.engine = engine
@@ -150,8 +157,9 @@ class JobService:
 
     def cancel(self, caller: Caller, job_id: str) -> JobOut:
         with self.database.session() as session:
-            require_active(jobs.get_to_change(session, caller, job_id), "cancel it")
-        self.engine.cancel(job_id)
+            job = jobs.get_to_change(session, caller, job_id)
+            require_active(job, "cancel it")
+        self.engine.cancel(job_id, stop_reason(caller, job.owner_id))
         return self.get(caller, job_id)
 
     def events(self, caller: Caller, job_id: str, after: int, limit: int) -> EventPage:

@@ -24,7 +24,8 @@ export function explainStatus(status: JobStatus, error: string | null, lastStep:
     case "succeeded":
       return { tone: "success", headline: `Finished${at}.`, detail: null, advice: null };
     case "cancelled":
-      return { tone: "warning", headline: `You stopped this run${at}.`, detail: null, advice: null };
+      // The server says who stopped it: the learner, or their instructor.
+      return { tone: "warning", headline: `Stopped${at}.`, detail: error, advice: null };
     case "diverged":
       return {
         tone: "error",

@@ -314,7 +314,7 @@ def test_cancel_stops_a_running_job_within_a_step(server: Server) -> None:
     assert response.status_code == 202
     cancelled_at = time.monotonic()
     done = server.wait_done(job["id"], timeout=10)
-    assert done["status"] == "cancelled"
+    assert done["status"] == "cancelled" and done["error"] == "Stopped at the learner's request."
     assert time.monotonic() - cancelled_at < 2  # a step is 50 ms at 20 steps/s
     events = server.all_events(job["id"])
     assert_contiguous(events)
@@ -335,6 +335,7 @@ def test_jobs_beyond_the_pool_wait_queued_and_can_be_cancelled(server: Server) -
             assert client.post(f"/api/jobs/{waiting['id']}/cancel").status_code == 202
         done = server.wait_done(waiting["id"], timeout=10)
         assert done["status"] == "cancelled" and done["started_at"] is None
+        assert done["error"] == "Stopped at the learner's request. It had not started."
     finally:
         with server.client() as client:
             for job in running:

@@ -143,8 +143,9 @@ def test_stop_all_stops_every_run_of_the_class(taught: Class) -> None:
     started_at(taught.alice, jobs[0])
     stopped = taught.instructor.post(f"/api/classes/{taught.class_id}/stop")
     assert stopped.status_code == 200 and stopped.json() == {"cancelled": 2}
-    for job in jobs:
-        assert wait_status(taught.instructor, job, {"cancelled"})["status"] == "cancelled"
+    for job, learner in zip(jobs, (taught.alice, taught.bob), strict=True):
+        stopped_job = wait_status(learner, job, {"cancelled"})
+        assert stopped_job["error"].startswith("Stopped by the instructor, ada.")
     assert taught.bob.post(f"/api/classes/{taught.class_id}/stop").status_code == 403
 
 

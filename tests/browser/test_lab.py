@@ -84,7 +84,7 @@ def test_train_change_live_stop_compare_and_permalink(page: Page, server: Server
     shoot(page, "04-live-change")
 
     page.get_by_role("button", name="Stop").click()
-    expect(page.get_by_text("You stopped this run")).to_be_visible()
+    expect(page.get_by_text("Stopped at the learner's request.")).to_be_visible()
     assert server.wait_done(first)["status"] == "cancelled"
     shoot(page, "05-stopped")
 
@@ -110,7 +110,7 @@ def test_train_change_live_stop_compare_and_permalink(page: Page, server: Server
 
     # the permalink replays a finished run after a reload
     page.goto(f"{server.url}/jobs/{first}")
-    expect(page.get_by_text("You stopped this run")).to_be_visible()
+    expect(page.get_by_text("Stopped at the learner's request.")).to_be_visible()
     wait_for_points(page, 5)
     expect(page.locator(".run-panel .chart-mark").first).to_be_attached()
     expect(page.locator("#param-steps")).to_have_value("400")

@@ -255,7 +255,9 @@ def test_frames_are_small(training: RecordingChannel) -> None:
 
 
 def test_a_cancel_stops_training(tmp_path: Path) -> None:
-    channel = RecordingChannel(script=lambda poll: Control(cancel=poll >= 3))
+    channel = RecordingChannel(
+        script=lambda poll: Control(cancel="Stopped." if poll >= 3 else None)
+    )
     run_demo("conv-filters", {**TRAINING, "epochs": 1}, channel, str(tmp_path))
     assert channel.final["status"] == "cancelled"
     assert max(m["step"] for m in channel.of_type("params")) == 0

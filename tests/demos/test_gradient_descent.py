@@ -226,7 +226,7 @@ def test_cancel_stops_at_the_next_step() -> None:
     channel = run_demo(
         "gradient-descent",
         {"steps": 1000, "speed": 0},
-        RecordingChannel(script=lambda poll: Control(cancel=poll >= 3)),
+        RecordingChannel(script=lambda poll: Control(cancel="Stopped." if poll >= 3 else None)),
     )
     assert channel.final["status"] == "cancelled"
     assert max(e["step"] for e in channel.of_type("metric")) == 2

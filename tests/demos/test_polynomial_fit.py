@@ -274,7 +274,7 @@ def test_a_sweep_stops_between_points_when_cancelled() -> None:
     channel = run_demo(
         "polynomial-fit",
         {"mode": "sweep", "epochs": 2},
-        RecordingChannel(script=lambda poll: Control(cancel=poll == 4)),
+        RecordingChannel(script=lambda poll: Control(cancel="Stopped." if poll == 4 else None)),
     )
     assert channel.final["status"] == "cancelled"
     assert [f["step"] for f in frames(channel, SWEEP)] == [1, 2, 3]
