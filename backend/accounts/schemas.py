@@ -44,6 +44,14 @@ class Roster(BaseModel):
     names: list[str] = Field(min_length=1, max_length=200)
 
 
+class ClassPreset(BaseModel):
+    """Demo settings an instructor pushed: they appear in every learner's form."""
+
+    demo: str
+    params: dict[str, Any]
+    pushed_at: datetime
+
+
 class ClassOut(BaseModel):
     id: str
     name: str
@@ -52,6 +60,7 @@ class ClassOut(BaseModel):
     expires_at: datetime = Field(description="When the invite stops working.")
     ended: bool
     limits: ClassLimits
+    preset: ClassPreset | None = Field(description="The settings pushed to the learners' forms.")
 
 
 class LearnerOut(BaseModel):
@@ -70,12 +79,6 @@ class Usage(BaseModel):
     worker_minutes_today: float
     uploads: int
     upload_megabytes: float
-
-
-class ClassPreset(BaseModel):
-    demo: str
-    params: dict[str, Any]
-    pushed_at: datetime
 
 
 class Me(BaseModel):

@@ -358,4 +358,5 @@ def class_out(classroom: Classroom) -> ClassOut:
         expires_at=classroom.invite_expires_at,
         ended=classroom.ended_at is not None,
         limits=ClassLimits.model_validate(classroom.limits),
+        preset=ClassPreset.model_validate(classroom.preset) if classroom.preset else None,
     )

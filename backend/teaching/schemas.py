@@ -1,9 +1,10 @@
 """Request and response bodies of the instructor's class tools."""
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from backend.accounts.schemas import ClassPreset
 
 
 class PresetPush(BaseModel):
@@ -19,21 +20,13 @@ class PresetPush(BaseModel):
     )
 
 
-class Preset(BaseModel):
-    """Demo settings an instructor pushed: they appear in every learner's form."""
-
-    demo: str
-    params: dict[str, Any]
-    pushed_at: datetime
-
-
 class Refusal(BaseModel):
     learner: str
     reason: str
 
 
 class PresetOutcome(BaseModel):
-    preset: Preset
+    preset: ClassPreset
     started: list[str] = Field(description="The runs started for learners (job ids).")
     refused: list[Refusal] = Field(description="Learners whose run could not start, and why.")
 

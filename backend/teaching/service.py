@@ -4,9 +4,10 @@ all), stop every run of the class, and the rows of the live grid."""
 from dataclasses import dataclass
 from typing import Any
 
+from backend.accounts.schemas import ClassPreset
 from backend.accounts.service import Accounts, caller_of
 from backend.jobs.service import JobService, unknown_demo
-from backend.teaching.schemas import Preset, PresetOutcome, Refusal, StopOutcome
+from backend.teaching.schemas import PresetOutcome, Refusal, StopOutcome
 from core.callers import Caller
 from core.errors import Conflict, DiveLabError, InvalidInput
 from core.store import accounts as accounts_store
@@ -51,7 +52,7 @@ class Teaching:
             spec.validate(params)
         except InvalidInput as error:
             raise error.under("params") from None
-        preset = Preset(demo=demo, params=params, pushed_at=utcnow())
+        preset = ClassPreset(demo=demo, params=params, pushed_at=utcnow())
         with self.database.session() as session:
             classroom = self.accounts.own_class(session, caller, class_id)
             if classroom.ended_at is not None:

@@ -134,8 +134,11 @@ def test_a_pushed_preset_reaches_every_learner_and_can_start_for_all(taught: Cla
     assert [r["learner"] for r in refused.json()["refused"]] == ["Alice", "Bob"]
     assert all("runs waiting" in r["reason"] for r in refused.json()["refused"])
 
+    class_url = f"/api/classes/{taught.class_id}"
+    assert taught.instructor.get(class_url).json()["preset"]["demo"] == GD
     assert taught.instructor.delete(url).status_code == 204
     assert taught.alice.get("/api/me").json()["preset"] is None
+    assert taught.instructor.get(class_url).json()["preset"] is None
 
 
 def test_stop_all_stops_every_run_of_the_class(taught: Class) -> None:

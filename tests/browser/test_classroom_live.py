@@ -180,6 +180,14 @@ def test_an_instructor_teaches_a_class_live(
         audit(ada)
         shoot(ada, "08-grid-pushed-runs")
 
+        # the class page shows what was pushed, and takes it back
+        ada.goto(class_page)
+        pushed = ada.locator(".pushed-preset-line")
+        expect(pushed).to_contain_text(f"Pushed to the learners' forms: {DEMO}")
+        pushed.get_by_role("button", name="Withdraw").click()
+        expect(pushed).to_have_count(0)
+        assert alice.request.get(f"{server.url}/api/me").json()["preset"] is None
+
         # what the grid says of a demo or a class it cannot show, and to a learner
         ada.goto(f"{class_page}/grid?demo=no-such-demo")
         expect(ada.get_by_text("This demo does not exist.")).to_be_visible()

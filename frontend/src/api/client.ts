@@ -117,6 +117,11 @@ export class ApiClient {
     return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/preset`, { demo, params, start });
   }
 
+  /** Take the pushed settings back: learners' forms are no longer offered them. */
+  withdrawPreset(id: string): Promise<void> {
+    return this.request("DELETE", `${CLASSES}/${encodeURIComponent(id)}/preset`);
+  }
+
   /** Stop every waiting and running job of the class's learners. */
   stopAll(id: string): Promise<StopOutcome> {
     return this.request("POST", `${CLASSES}/${encodeURIComponent(id)}/stop`);

@@ -366,6 +366,8 @@ export interface components {
       limits: components["schemas"]["ClassLimits"];
       /** Name */
       name: string;
+      /** @description The settings pushed to the learners' forms. */
+      preset: components["schemas"]["ClassPreset"] | null;
     };
     /**
      * ClassLimits
@@ -428,8 +430,13 @@ export interface components {
       limits: components["schemas"]["ClassLimits"];
       /** Name */
       name: string;
+      /** @description The settings pushed to the learners' forms. */
+      preset: components["schemas"]["ClassPreset"] | null;
     };
-    /** ClassPreset */
+    /**
+     * ClassPreset
+     * @description Demo settings an instructor pushed: they appear in every learner's form.
+     */
     ClassPreset: {
       /** Demo */
       demo: string;
@@ -2031,23 +2038,6 @@ export interface components {
       speed?: number;
     };
     /**
-     * Preset
-     * @description Demo settings an instructor pushed: they appear in every learner's form.
-     */
-    Preset: {
-      /** Demo */
-      demo: string;
-      /** Params */
-      params: {
-        [key: string]: unknown;
-      };
-      /**
-       * Pushed At
-       * Format: date-time
-       */
-      pushed_at: string;
-    };
-    /**
      * PresetOut
      * @description Params the UI offers as one click; the ones left out keep the form's values.
      */
@@ -2065,7 +2055,7 @@ export interface components {
     };
     /** PresetOutcome */
     PresetOutcome: {
-      preset: components["schemas"]["Preset"];
+      preset: components["schemas"]["ClassPreset"];
       /**
        * Refused
        * @description Learners whose run could not start, and why.

@@ -219,7 +219,7 @@ function ClassView({ classId }: { classId: string }) {
           {!detail.ended && <RosterPanel classId={detail.id} onChange={setDetail} />}
         </div>
       </div>
-      <TeachingPanel cls={detail} />
+      <TeachingPanel cls={detail} onChange={changed} />
       {!detail.ended && <EndPanel cls={detail} onChange={changed} />}
     </div>
   );
@@ -466,8 +466,13 @@ function RosterPanel({ classId, onChange }: { classId: string; onChange: (detail
 const gridLink = (classId: string) => `/classes/${encodeURIComponent(classId)}/grid`;
 
 /** While teaching: watch everyone's runs live, or stop them all (a demo that runs too long). */
-function TeachingPanel({ cls }: { cls: ClassDetail }) {
+function TeachingPanel({ cls, onChange }: { cls: ClassDetail; onChange: (cls: ClassInfo) => void }) {
   const { busy, error, run } = useAction();
+  const withdraw = () =>
+    run("withdraw", async () => {
+      await api.withdrawPreset(cls.id);
+      onChange({ ...cls, preset: null });
+    });
   const [confirming, setConfirming] = useState(false);
   const [stopped, setStopped] = useState<number | null>(null);
   const stopAll = () =>
@@ -505,6 +510,16 @@ function TeachingPanel({ cls }: { cls: ClassDetail }) {
           </button>
         )}
       </div>
+      {cls.preset && (
+        <p class="pushed-preset-line">
+          Pushed to the learners' forms:{" "}
+          <a href={`/demos/${encodeURIComponent(cls.preset.demo)}`}>{cls.preset.demo}</a>, at{" "}
+          {new Date(cls.preset.pushed_at).toLocaleTimeString()}.{" "}
+          <button type="button" disabled={busy !== null} onClick={() => void withdraw()}>
+            {busy === "withdraw" ? "Withdrawing…" : "Withdraw"}
+          </button>
+        </p>
+      )}
       <p role="status" class="form-ok">
         {stopped !== null &&
           (stopped === 0
