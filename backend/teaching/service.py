@@ -52,12 +52,10 @@ class Teaching:
             spec.validate(params)
         except InvalidInput as error:
             raise error.under("params") from None
-        preset = ClassPreset(demo=demo, params=params, pushed_at=utcnow())
         with self.database.session() as session:
             classroom = self.accounts.own_class(session, caller, class_id)
             if classroom.ended_at is not None:
                 raise Conflict("This class has ended.")
-            classroom.preset = preset.model_dump(mode="json")
             learners = accounts_store.learners(session, class_id)
         started, refused = [], []
         for learner in learners if start else []:
@@ -65,6 +63,12 @@ class Teaching:
                 started.append(self.jobs.create(caller_of(learner), demo, params).id)
             except DiveLabError as error:
                 refused.append(Refusal(learner=learner.name, reason=error.detail))
+        # Stored once the runs exist: a learner's page that sees the preset finds its run too.
+        preset = ClassPreset(demo=demo, params=params, pushed_at=utcnow())
+        with self.database.session() as session:
+            self.accounts.own_class(session, caller, class_id).preset = preset.model_dump(
+                mode="json"
+            )
         return PresetOutcome(preset=preset, started=started, refused=refused)
 
     def clear_preset(self, caller: Caller, class_id: str) -> None:

@@ -136,6 +136,9 @@ def test_an_instructor_teaches_a_class_live(
         shoot(ada, "04-stopped")
 
         # settings pushed from the demo page: Alice is on her run's page, Bob elsewhere
+        alices_runs = alice.locator(".history-table tbody tr")
+        expect(alices_runs.first).to_be_visible()
+        runs_before = alices_runs.count()
         bob.goto(f"{server.url}/")
         open_demo(ada, server, {})
         ada.locator(MOMENTUM).fill("0.9")
@@ -153,6 +156,7 @@ def test_an_instructor_teaches_a_class_live(
         expect(alice.get_by_test_id("preset-notice")).to_contain_text(
             "Your instructor set these settings."
         )
+        expect(alices_runs).to_have_count(runs_before + 1)  # the run started for her
         shoot(alice, "06-preset-filled")
 
         # Bob gets a banner that opens the demo with them

@@ -66,6 +66,7 @@ export function Workbench({ demo, jobId, search }: Props) {
       setParams(values);
       setErrors(NO_ERRORS);
       replaceUrl(`/demos/${encodeURIComponent(demo.id)}${queryWithParams(values)}`);
+      setHistoryVersion((n) => n + 1); // the instructor may have started a run with them
     },
   );
   // The history changes when a run starts and when it ends.
