@@ -110,11 +110,13 @@ class QueueSnapshot:
     """The queue at one moment, as the store sees it."""
 
     waiting: Sequence[Waiting]  # oldest first
-    running: Mapping[str, int]  # jobs running per owner
+    # handed to Celery, no worker yet (distributed): first in line, in the order handed over
+    admitted: Sequence[Waiting]
+    running: Mapping[str, int]  # jobs running (or admitted) per owner
     last_started: Mapping[str, float]  # per owner, Unix seconds
     running_elapsed: Sequence[tuple[str, float]]  # (demo, seconds so far) per running job
     typical_seconds: Mapping[str, float]  # a demo's recent mean run time
-    demos: Mapping[str, str]  # waiting job -> its demo
+    demos: Mapping[str, str]  # waiting or admitted job -> its demo
 
     def expected_seconds(self, demo: str) -> float:
         return self.typical_seconds.get(demo, DEFAULT_RUN_SECONDS)
@@ -122,7 +124,10 @@ class QueueSnapshot:
     def place(self, job_id: str, slots: int | None) -> tuple[int, int, float] | None:
         """(position from 1, jobs waiting, estimated seconds to the start) of a waiting job;
         None when it is not waiting. `slots`: the workers' job slots (None: as many as run)."""
-        order = start_order(self.waiting, self.running, self.last_started)
+        order = [
+            *self.admitted,
+            *start_order(self.waiting, self.running, self.last_started),
+        ]
         position = next((i for i, job in enumerate(order) if job.job_id == job_id), None)
         if position is None:
             return None

@@ -83,6 +83,18 @@ def waiting_to_admit(session: Session) -> list[Waiting]:
     ]
 
 
+def admitted_in_order(session: Session) -> list[Waiting]:
+    """Jobs handed to Celery that no worker has claimed yet, in the order handed over."""
+    return [
+        Waiting(job_id, owner_id, created_at.timestamp())
+        for job_id, owner_id, created_at in session.execute(
+            select(Job.id, Job.owner_id, Job.created_at)
+            .where(Job.status == JobStatus.queued.value, Job.admitted_at.is_not(None))
+            .order_by(Job.admitted_at)
+        )
+    ]
+
+
 def admitted_waiting(session: Session) -> int:
     """Jobs handed to Celery that no worker has claimed yet."""
     return (
@@ -142,12 +154,14 @@ TYPICAL_OF_LAST = 20  # a demo's expected run time: the mean of its last runs th
 
 def queue_snapshot(session: Session, now: datetime) -> QueueSnapshot:
     waiting = waiting_to_admit(session)
+    admitted = admitted_in_order(session)
     running_jobs = session.execute(
         select(Job.demo, Job.started_at).where(Job.status == JobStatus.running.value)
     ).all()
-    demos = demos_of(session, [job.job_id for job in waiting])
+    demos = demos_of(session, [job.job_id for job in (*admitted, *waiting)])
     return QueueSnapshot(
         waiting=waiting,
+        admitted=admitted,
         running=running_by_owner(session),
         last_started=last_started_by_owner(session),
         running_elapsed=[

@@ -1,5 +1,5 @@
-"""The instructor's class tools and a learner's place in the queue (classroom mode, embedded
-engine with one worker): queue position and wait, pushed presets, stop all, the live grid."""
+"""The instructor's class tools and a learner's place in the queue (classroom mode, both
+engines, one job slot): queue position and wait, pushed presets, stop all, the live grid."""
 
 import asyncio
 import json
@@ -13,7 +13,15 @@ import websockets
 
 from tests.api.test_classroom import add_instructor
 from tests.api.test_fairness import started_at
-from tests.support import Server, run_async, start_server, stop_server
+from tests.support import (
+    ScratchDatabase,
+    Server,
+    require_services,
+    run_async,
+    start_distributed,
+    start_server,
+    stop_server,
+)
 
 GD = "gradient-descent"
 QUICK = {"function": "quadratic", "speed": 0, "steps": 3}
@@ -42,11 +50,19 @@ class Class:
         assert self.instructor.post(f"/api/classes/{self.class_id}/stop").status_code == 200
 
 
-@pytest.fixture(scope="module")
-def taught(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Class]:
-    server = start_server(
-        tmp_path_factory.mktemp("teaching"), {"DIVELAB_AUTH": "classroom", "DIVELAB_WORKERS": "1"}
-    )
+@pytest.fixture(scope="module", params=["embedded", "distributed"])
+def taught(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Class]:
+    env = {"DIVELAB_AUTH": "classroom", "DIVELAB_WORKERS": "1", "DIVELAB_WORKER_CONCURRENCY": "1"}
+    data_dir = tmp_path_factory.mktemp(f"teaching-{request.param}")
+    database = None
+    if request.param == "embedded":
+        server = start_server(data_dir, env)
+    else:
+        require_services()
+        database = ScratchDatabase.create()
+        server = start_distributed(data_dir, database, env)
     assert add_instructor(server, "ada", "long enough").returncode == 0
     instructor = server.client()
     instructor.post("/api/session", json={"name": "ada", "password": "long enough"})
@@ -62,6 +78,8 @@ def taught(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Class]:
     for client in (instructor, *learners):
         client.close()
     stop_server(server)
+    if database is not None:
+        database.drop()
 
 
 def submit(client: httpx.Client, params: dict) -> str:

@@ -8,7 +8,7 @@ import pytest
 from core.callers import Caller
 from core.errors import TooManyRequests
 from core.events import JobStatus
-from core.quotas import ClassLimits, Waiting, next_to_start
+from core.quotas import ClassLimits, QueueSnapshot, Waiting, next_to_start
 from core.store import quotas
 from core.store.database import Database
 from core.store.lifecycle import utcnow
@@ -34,6 +34,27 @@ def test_the_next_job_belongs_to_whoever_runs_fewest_then_waited_longest() -> No
     )
     # and within one learner, their oldest job first
     assert next_to_start(queue, {}, {}, lambda o: None).job_id == "A0"
+
+
+def test_a_place_in_the_queue_puts_jobs_handed_to_celery_first_then_takes_turns() -> None:
+    """Admitted jobs (handed to Celery, no worker yet) start first; the rest take turns by
+    learner; each start waits for the slot that frees first, for its demo's typical time."""
+    queue = QueueSnapshot(
+        waiting=[Waiting("a2", "a", 1.0), Waiting("a3", "a", 2.0), Waiting("c1", "c", 3.0)],
+        admitted=[Waiting("b1", "b", 0.5)],
+        running={"a": 1, "b": 1},
+        last_started={"a": 10.0, "b": 20.0},
+        running_elapsed=[("slow", 30.0)],
+        typical_seconds={"slow": 100.0, "quick": 10.0},
+        demos={"b1": "quick", "a2": "quick", "a3": "quick", "c1": "quick"},
+    )
+    # one slot, busy for 70 s more: b1 at 70, then c1 (nothing running) at 80, a2 at 90...
+    assert queue.place("b1", slots=1) == (1, 4, 70.0)
+    assert queue.place("c1", slots=1) == (2, 4, 80.0)
+    assert queue.place("a2", slots=1) == (3, 4, 90.0)
+    assert queue.place("a3", slots=1) == (4, 4, 100.0)
+    assert queue.place("c1", slots=2) == (2, 4, 10.0)  # a free slot takes b1 at once
+    assert queue.place("running-or-gone", slots=1) is None
 
 
 def test_a_learner_at_their_running_limit_waits() -> None:
