@@ -1,6 +1,8 @@
 """Shared test helpers: run a demo in-process, and talk to a real DiveLab server."""
 
 import asyncio
+import base64
+import io
 import json
 import os
 import secrets
@@ -16,7 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import numpy as np
 import websockets
+from PIL import Image
 
 from core.channel import Control, JobTicket
 from core.events import JobStatus, event_adapter
@@ -66,6 +70,20 @@ def resources(data_dir: str | Path, device: str = "cpu") -> JobResources:
     settings = Settings(data_dir=Path(data_dir))
     database = Database(f"sqlite:///{Path(data_dir) / 'divelab.sqlite3'}")
     return JobResources(settings, ImageLibrary(database), device)
+
+
+def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
+    """The frame drafts of one panel, in order."""
+    return [d for d in channel.of_type("frame") if d["name"] == name]
+
+
+def decode_png(image: dict[str, Any], rgb: bool = False) -> np.ndarray:
+    """An `image` frame's pixels, after checking its stated size: as stored (a palette PNG as
+    RGB), or as RGB whatever the mode (`rgb`: pictures compared channel by channel)."""
+    assert image["format"] == "png"
+    picture = Image.open(io.BytesIO(base64.b64decode(image["base64"])))
+    assert (picture.width, picture.height) == (image["width"], image["height"])
+    return np.asarray(picture.convert("RGB") if rgb or picture.mode == "P" else picture)
 
 
 def run_demo(

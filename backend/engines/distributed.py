@@ -118,8 +118,8 @@ class DistributedEngine(JobEngine):
         admitted: list[str] = []
         with self._database.session() as session:
             quotas.lock_admission(session)
-            free = self._settings.admission_window - quotas.admitted_waiting(session)
-            waiting = quotas.waiting_to_admit(session) if free > 0 else []
+            free = self._settings.admission_window - len(quotas.queued(session, admitted=True))
+            waiting = quotas.queued(session, admitted=False) if free > 0 else []
             if not waiting:
                 return admitted
             running = Counter(quotas.running_by_owner(session))

@@ -71,40 +71,18 @@ def lock_admission(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(ADMISSION_LOCK)))
 
 
-def waiting_to_admit(session: Session) -> list[Waiting]:
-    """Queued jobs not yet handed to Celery, oldest first."""
+def queued(session: Session, admitted: bool) -> list[Waiting]:
+    """Queued jobs not yet handed to Celery, oldest first; or (`admitted`) those handed to it
+    that no worker has claimed yet, in the order handed over."""
+    handed_over = Job.admitted_at.is_not(None) if admitted else Job.admitted_at.is_(None)
     return [
         Waiting(job_id, owner_id, created_at.timestamp())
         for job_id, owner_id, created_at in session.execute(
             select(Job.id, Job.owner_id, Job.created_at)
-            .where(Job.status == JobStatus.queued.value, Job.admitted_at.is_(None))
-            .order_by(Job.created_at)
+            .where(Job.status == JobStatus.queued.value, handed_over)
+            .order_by(Job.admitted_at if admitted else Job.created_at)
         )
     ]
-
-
-def admitted_in_order(session: Session) -> list[Waiting]:
-    """Jobs handed to Celery that no worker has claimed yet, in the order handed over."""
-    return [
-        Waiting(job_id, owner_id, created_at.timestamp())
-        for job_id, owner_id, created_at in session.execute(
-            select(Job.id, Job.owner_id, Job.created_at)
-            .where(Job.status == JobStatus.queued.value, Job.admitted_at.is_not(None))
-            .order_by(Job.admitted_at)
-        )
-    ]
-
-
-def admitted_waiting(session: Session) -> int:
-    """Jobs handed to Celery that no worker has claimed yet."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Job)
-            .where(Job.status == JobStatus.queued.value, Job.admitted_at.is_not(None))
-        )
-        or 0
-    )
 
 
 def running_by_owner(session: Session) -> dict[str, int]:
@@ -153,8 +131,8 @@ TYPICAL_OF_LAST = 20  # a demo's expected run time: the mean of its last runs th
 
 
 def queue_snapshot(session: Session, now: datetime) -> QueueSnapshot:
-    waiting = waiting_to_admit(session)
-    admitted = admitted_in_order(session)
+    waiting = queued(session, admitted=False)
+    admitted = queued(session, admitted=True)
     running_jobs = session.execute(
         select(Job.demo, Job.started_at).where(Job.status == JobStatus.running.value)
     ).all()

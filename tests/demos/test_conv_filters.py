@@ -1,20 +1,16 @@
 """conv-filters: LeNet as the book builds it, a short real training, its frames, live params."""
 
-import base64
-import io
 import math
 import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from torch import nn
 
 from core.channel import Control
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, decode_png, frames, run_demo
 from workers.demos.conv_filters import DEMO, Params
 from workers.demos.conv_filters.model import (
     build_model,
@@ -55,17 +51,6 @@ def training(tmp_path_factory: pytest.TempPathFactory) -> RecordingChannel:
 
     data_dir = tmp_path_factory.mktemp("empty-cache")  # no Fashion-MNIST: `auto` takes digits
     return run_demo("conv-filters", TRAINING, RecordingChannel(script=script), str(data_dir))
-
-
-def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
-    return [d for d in channel.of_type("frame") if d["name"] == name]
-
-
-def decode(image: dict[str, Any]) -> np.ndarray:
-    assert image["format"] == "png"
-    picture = Image.open(io.BytesIO(base64.b64decode(image["base64"])))
-    assert (picture.width, picture.height) == (image["width"], image["height"])
-    return np.asarray(picture.convert("RGB") if picture.mode == "P" else picture)
 
 
 # -- The models -----------------------------------------------------------------------------
@@ -196,7 +181,7 @@ def test_filters_and_feature_maps(training: RecordingChannel) -> None:
     initial = build_model(Params(**TRAINING), 10).conv1.weight
     assert conv1[0]["data"] == first_layer_filters(initial).model_dump(mode="json")
     weights = initial.detach().numpy()[:, 0]
-    pictures = [decode(image) for image in conv1[0]["data"]["images"]]
+    pictures = [decode_png(image) for image in conv1[0]["data"]["images"]]
     assert len(pictures) == 6 and all(p.shape == (50, 50, 3) for p in pictures)
     cells = np.stack([p[::10, ::10] for p in pictures])  # one pixel per weight
     np.testing.assert_array_equal(cells, diverging(weights, float(np.abs(weights).max())))
@@ -206,11 +191,11 @@ def test_filters_and_feature_maps(training: RecordingChannel) -> None:
 
     conv2 = frames(training, "conv2_filters")[-1]["data"]
     assert len(conv2["images"]) == 16 and conv2["titles"][0] == "filter 1"
-    assert decode(conv2["images"][0]).shape == (50, 6 * 6 * 10 - 10, 3)  # 6 kernels, 1 px gaps
+    assert decode_png(conv2["images"][0]).shape == (50, 6 * 6 * 10 - 10, 3)  # 6 kernels, 1 px gaps
 
     for name, channels, side in [("conv1_maps", 6, 28), ("conv2_maps", 16, 10)]:
         grid = frames(training, name)[-1]["data"]
-        maps = np.stack([decode(image) for image in grid["images"]])
+        maps = np.stack([decode_png(image) for image in grid["images"]])
         factor = math.ceil(48 / side)
         assert maps.shape == (channels, side * factor, side * factor)  # grey
         assert maps.min() == 0 and maps.max() == 255  # the layer's range, black to white
@@ -221,7 +206,7 @@ def test_the_probe_image_follows_its_live_param(training: RecordingChannel) -> N
     assert [p["step"] for p in probes] == [0, PROBE_CHANGED_AT]
     assert {p["kind"] for p in probes} == {"image"}
     digits = load("digits", "/nonexistent", "cpu", print)
-    shown = decode(probes[1]["data"])[::2, ::2]
+    shown = decode_png(probes[1]["data"])[::2, ::2]
     expected = (digits.test_images[NEW_PROBE, 0].numpy() * 255).round()
     np.testing.assert_array_equal(shown, expected)
     assert any(f["step"] == PROBE_CHANGED_AT for f in frames(training, "conv1_maps"))

@@ -2,8 +2,6 @@
 numpy, dropout off at evaluation, live dropout probabilities and η, the frames, and the book's
 claim on a small training set: turning dropout off mid-run widens the generalization gap."""
 
-import base64
-import io
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -11,11 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from torch import nn
 
 from core.channel import Control
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, decode_png, frames, run_demo
 from workers.demos.dropout import DEMO, Params
 from workers.demos.dropout.model import (
     ConciseDropoutMLP,
@@ -47,23 +44,12 @@ def one_thread() -> None:
     torch.set_num_threads(1)  # the test machine's cores are shared
 
 
-def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
-    return [d for d in channel.of_type("frame") if d["name"] == name]
-
-
 def evaluations(channel: RecordingChannel) -> dict[int, dict[str, float]]:
     return {m["step"]: m["values"] for m in channel.of_type("metric") if "test_acc" in m["values"]}
 
 
 def training_reports(channel: RecordingChannel) -> dict[int, dict[str, float]]:
     return {m["step"]: m["values"] for m in channel.of_type("metric") if "lr" in m["values"]}
-
-
-def decode(image: dict[str, Any]) -> np.ndarray:
-    assert image["format"] == "png"
-    picture = Image.open(io.BytesIO(base64.b64decode(image["base64"])))
-    assert (picture.width, picture.height) == (image["width"], image["height"])
-    return np.asarray(picture.convert("RGB")).astype(int)
 
 
 def with_change(params: dict[str, Any], change: dict[str, Any], at: int) -> RecordingChannel:
@@ -301,7 +287,7 @@ def test_the_masks_show_this_steps_dropped_units(short: RecordingChannel) -> Non
         grid = frame["data"]
         assert grid["columns"] == 1 and len(grid["images"]) == 2
         for image, title, p in zip(grid["images"], grid["titles"], (0.2, 0.5), strict=True):
-            pixels = decode(image)
+            pixels = decode_png(image, rgb=True).astype(int)
             assert pixels.shape == (64, 512, 3)  # 32 examples × 256 units, doubled
             assert set(np.unique(pixels)) <= {0, 255}  # kept white, dropped black
             dropped = (pixels[..., 0] == 0).mean()
@@ -313,7 +299,7 @@ def test_the_masks_show_this_steps_dropped_units(short: RecordingChannel) -> Non
 def test_first_layer_weights_are_images(short: RecordingChannel) -> None:
     grid = frames(short, "first_layer_weights")[-1]["data"]
     assert len(grid["images"]) == 16 and grid["columns"] == 8 and grid["titles"][0] == "unit 1"
-    pixels = decode(grid["images"][0])
+    pixels = decode_png(grid["images"][0], rgb=True).astype(int)
     assert pixels.shape == (56, 56, 3)  # 28 × 28, doubled
     assert (pixels[..., 0] < 255).any() and (pixels[..., 2] < 255).any()  # red and blue
 
@@ -326,7 +312,9 @@ def test_frames_are_small(short: RecordingChannel) -> None:
 def test_the_concise_implementation_learns_and_shows_unseen_masks_in_grey(tmp_path) -> None:
     channel = run_demo("dropout", {**SHORT, "implementation": "concise"}, data_dir=str(tmp_path))
     assert channel.final["summary"]["test_accuracy"] > 0.5
-    pixels = decode(frames(channel, "dropout_masks")[-1]["data"]["images"][1])
+    pixels = decode_png(frames(channel, "dropout_masks")[-1]["data"]["images"][1], rgb=True).astype(
+        int
+    )
     seen = pixels[..., 0] != 128
     assert 0 < seen.mean() < 1  # grey where the ReLU gave 0
     assert (pixels[seen][:, 0] == 0).mean() == pytest.approx(0.5, abs=0.05)
@@ -344,7 +332,10 @@ def test_live_dropout_and_learning_rate_are_in_force_from_their_step(
     assert {k: changed.of_type("params")[1]["params"][k] for k in CHANGE} == CHANGE
     # A mask frame at the very step, drawn with the new probabilities.
     (at_change,) = [f for f in frames(changed, "dropout_masks") if f["step"] == CHANGED_AT]
-    first, second = (decode(image)[..., 0] == 0 for image in at_change["data"]["images"])
+    first, second = (
+        decode_png(image, rgb=True).astype(int)[..., 0] == 0
+        for image in at_change["data"]["images"]
+    )
     assert first.mean() == pytest.approx(0.6, abs=0.03) and not second.any()
     # Until the step, the same run as without the change; the step's own masks differ.
     before, after = training_reports(short), training_reports(changed)

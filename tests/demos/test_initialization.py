@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from core.channel import Control
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, frames, run_demo
 from workers.demos.initialization import DEMO, Params
 from workers.demos.initialization.model import (
     EXAMPLES,
@@ -31,10 +31,6 @@ RELU_KAIMING = {"activation": "relu", "init": "kaiming"}
 @pytest.fixture(autouse=True)
 def one_thread() -> None:
     torch.set_num_threads(1)  # the test machine's cores are shared
-
-
-def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
-    return [d for d in channel.of_type("frame") if d["name"] == name]
 
 
 def series(frame: dict[str, Any], label: str) -> dict[str, Any]:

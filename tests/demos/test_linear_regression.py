@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from core.channel import Control
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, frames, run_demo
 from workers.demos.linear_regression import DEMO
 from workers.demos.linear_regression.model import (
     ConciseRegression,
@@ -93,10 +93,6 @@ def constant(value: float) -> Callable[[int], Any]:
 
 def per_step(channel: RecordingChannel, name: str) -> dict[int, float]:
     return {m["step"]: m["values"][name] for m in channel.of_type("metric") if name in m["values"]}
-
-
-def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
-    return [d for d in channel.of_type("frame") if d["name"] == name]
 
 
 def series(frame: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from core.channel import Control
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, frames, run_demo
 from workers.demos.polynomial_fit import DEMO
 from workers.demos.polynomial_fit.model import PolynomialModel, make_data, polynomial_features
 from workers.demos.polynomial_fit.views import weight_bars
@@ -91,10 +91,6 @@ def least_squares(draws: Draws, degree: int) -> tuple[float, float]:
     scale = np.linalg.norm(X, axis=0)  # columns of equal norm: x¹⁹/19! is tiny
     w = np.linalg.lstsq(X / scale, y, rcond=None)[0] / scale
     return mse(X, y, w), mse(X_test, y_test, w)
-
-
-def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
-    return [d for d in channel.of_type("frame") if d["name"] == name]
 
 
 def series(frame: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -1,19 +1,15 @@
 """softmax-regression: the book's softmax, loss and SGD against numpy, a real run on the digits
 replayed step by step in numpy, its frames, and the live learning rate and probe."""
 
-import base64
-import io
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from core.channel import Control
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, decode_png, frames, run_demo
 from workers.demos.softmax_regression import DEMO
 from workers.demos.softmax_regression.model import (
     ConciseSoftmaxRegression,
@@ -59,17 +55,6 @@ def training(tmp_path_factory: pytest.TempPathFactory) -> RecordingChannel:
 
     data_dir = tmp_path_factory.mktemp("empty-cache")  # no Fashion-MNIST: `auto` takes digits
     return run_demo("softmax-regression", TRAINING, RecordingChannel(script=script), str(data_dir))
-
-
-def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
-    return [d for d in channel.of_type("frame") if d["name"] == name]
-
-
-def decode(image: dict[str, Any]) -> np.ndarray:
-    assert image["format"] == "png"
-    picture = Image.open(io.BytesIO(base64.b64decode(image["base64"])))
-    assert (picture.width, picture.height) == (image["width"], image["height"])
-    return np.asarray(picture.convert("RGB") if picture.mode == "P" else picture)
 
 
 # -- An independent softmax regression in numpy (float64) -----------------------------------
@@ -262,7 +247,7 @@ def test_class_weights_are_ten_images_of_what_each_class_looks_for(
     assert shown[0]["step"] == 0 and shown[-1]["step"] == 48
     first = shown[0]["data"]
     assert first["titles"] == [str(d) for d in range(10)] and first["columns"] == 5
-    pictures = np.stack([decode(image) for image in first["images"]])
+    pictures = np.stack([decode_png(image) for image in first["images"]])
     assert pictures.shape == (10, 56, 56, 3)  # 28×28 weights, each an enlarged 2×2 square
 
     # Red where a weight is clearly positive, blue where clearly negative (one shared scale).
@@ -279,7 +264,7 @@ def test_the_probe_and_its_probabilities(training: RecordingChannel, digits: Ima
     probes = frames(training, "probe_image")
     assert [p["step"] for p in probes] == [0, PROBE_CHANGED_AT]
     assert {p["kind"] for p in probes} == {"image"}
-    shown = decode(probes[1]["data"])[::2, ::2]
+    shown = decode_png(probes[1]["data"])[::2, ::2]
     expected = (digits.test_images[NEW_PROBE, 0].numpy() * 255).round()
     np.testing.assert_array_equal(shown, expected)
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from core.channel import Control
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, frames, run_demo
 from workers.demos.weight_decay import DEMO
 from workers.demos.weight_decay.model import ConciseWeightDecay, ScratchWeightDecay
 
@@ -83,10 +83,6 @@ def losses(draws: Draws, w: np.ndarray, b: float, num_train: int = 20) -> dict[s
         "test_loss": float(np.mean(error[num_train:] ** 2 / 2)),
         "w_norm": float(np.linalg.norm(w)),
     }
-
-
-def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
-    return [d for d in channel.of_type("frame") if d["name"] == name]
 
 
 def assert_matches(summary: dict[str, Any], expected: dict[str, float]) -> None:

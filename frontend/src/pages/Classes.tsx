@@ -11,7 +11,7 @@ import { NAME_MAX, rosterNames, rosterProblems } from "../auth/forms";
 import { navigate } from "../router";
 import { ConfirmInline, focusSoon } from "../ui/confirm";
 import { CopyButton } from "../ui/copy";
-import { TextField } from "../ui/fields";
+import { NameForm } from "../ui/nameForm";
 import { EmptyState, ErrorState, Loading, messageOf, useLoad } from "../ui/states";
 import {
   describeInvite,
@@ -62,7 +62,12 @@ function ClassList() {
         Each class has an invite: learners open its link, or type its code, and choose a name. Their runs are
         theirs; you see all of them.
       </p>
-      <NewClassForm />
+      <NameForm
+        fieldId="class-name"
+        what="class"
+        needsName="Give the class a name, like “Deep learning, spring term”."
+        create={async (name) => navigate(`/classes/${encodeURIComponent((await api.createClass(name)).id)}`)}
+      />
       <section class="panel" aria-labelledby="your-classes">
         <h2 id="your-classes">Your classes</h2>
         {classes.state === "loading" && <Loading what="your classes" />}
@@ -123,52 +128,6 @@ const INVITE_WORDS: Record<InviteState, string> = {
 
 function InviteBadge({ state }: { state: InviteState }) {
   return <span class={`badge badge-invite-${state}`}>{INVITE_WORDS[state]}</span>;
-}
-
-function NewClassForm() {
-  const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    if (!name.trim()) {
-      setError("Give the class a name, like “Deep learning, spring term”.");
-      document.getElementById("class-name")?.focus();
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.createClass(name.trim());
-      navigate(`/classes/${encodeURIComponent(created.id)}`);
-    } catch (problem) {
-      setBusy(false);
-      setError(messageOf(problem));
-    }
-  };
-  return (
-    <section class="panel" aria-labelledby="new-class">
-      <h2 id="new-class">New class</h2>
-      <form class="inline-form" onSubmit={(event) => void submit(event)} noValidate>
-        <TextField
-          id="class-name"
-          label="Class name"
-          value={name}
-          onValue={(value) => {
-            setName(value);
-            setError(null);
-          }}
-          error={error ?? undefined}
-          maxLength={100}
-          autocomplete="off"
-        />
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? "Creating…" : "Create class"}
-        </button>
-      </form>
-    </section>
-  );
 }
 
 /** One class: its invite, its learners, its roster, its end. */

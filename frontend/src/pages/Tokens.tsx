@@ -8,7 +8,7 @@ import { api } from "../api/client";
 import type { Me, NewToken, TokenInfo } from "../api/types";
 import { ConfirmInline, focusSoon } from "../ui/confirm";
 import { CopyButton } from "../ui/copy";
-import { TextField } from "../ui/fields";
+import { NameForm } from "../ui/nameForm";
 import { EmptyState, ErrorState, Loading, messageOf, useLoad } from "../ui/states";
 import { shortDate } from "./classroom";
 
@@ -52,7 +52,12 @@ function Tokens() {
         <code>Authorization: Bearer TOKEN</code>. Revoke a token you no longer need, or one that was seen by
         someone else.
       </p>
-      <NewTokenForm onCreated={added} />
+      <NameForm
+        fieldId="token-name"
+        what="token"
+        needsName="Name the token after where it is used, like “laptop notebook”."
+        create={async (name) => added(await api.createToken(name), name)}
+      />
       {created && <CreatedToken token={created} onDismiss={() => setCreated(null)} />}
       <section class="panel" aria-labelledby="tokens-title">
         <h2 id="tokens-title">Your tokens</h2>
@@ -68,54 +73,6 @@ function Tokens() {
         {tokens && tokens.length > 0 && <TokenTable tokens={tokens} onRevoked={revoked} />}
       </section>
     </div>
-  );
-}
-
-function NewTokenForm({ onCreated }: { onCreated: (token: NewToken, name: string) => void }) {
-  const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    const trimmed = name.trim();
-    if (!trimmed) {
-      setError("Name the token after where it is used, like “laptop notebook”.");
-      document.getElementById("token-name")?.focus();
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onCreated(await api.createToken(trimmed), trimmed);
-      setName("");
-    } catch (problem) {
-      setError(messageOf(problem));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section class="panel" aria-labelledby="new-token">
-      <h2 id="new-token">New token</h2>
-      <form class="inline-form" onSubmit={(event) => void submit(event)} noValidate>
-        <TextField
-          id="token-name"
-          label="Token name"
-          value={name}
-          onValue={(value) => {
-            setName(value);
-            setError(null);
-          }}
-          error={error ?? undefined}
-          maxLength={100}
-          autocomplete="off"
-        />
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? "Creating…" : "Create token"}
-        </button>
-      </form>
-    </section>
   );
 }
 

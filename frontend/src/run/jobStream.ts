@@ -185,16 +185,8 @@ export class JobStream {
   }
 
   private dropSocket(): void {
-    const socket = this.socket;
+    closeDetached(this.socket);
     this.socket = null;
-    if (!socket) return;
-    // Detach first: the close we cause must not be taken for a drop.
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    try {
-      socket.close(CLOSE_NORMAL);
-    } catch {
-      // closing a socket that never opened may throw; it is gone either way
-    }
   }
 
   private clearTimers(): void {
@@ -208,7 +200,19 @@ export class JobStream {
   }
 }
 
-function describeClose(code: number): string {
+/** Close a socket we are done with, detached first: the close we cause must not be taken for
+ * a drop. */
+export function closeDetached(socket: SocketLike | null): void {
+  if (!socket) return;
+  socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+  try {
+    socket.close(CLOSE_NORMAL);
+  } catch {
+    // closing a socket that never opened may throw; it is gone either way
+  }
+}
+
+export function describeClose(code: number): string {
   if (code === 1006) return "the connection was lost";
   if (code === 1001 || code === 1012) return "the server is restarting";
   return `the connection closed (code ${code})`;

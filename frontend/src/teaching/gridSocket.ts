@@ -5,7 +5,13 @@
  */
 
 import type { GridMessage, Heartbeat } from "../api/types";
-import { CLOSE_NORMAL, CLOSE_UNAUTHORIZED, exponentialBackoff, type SocketLike } from "../run/jobStream";
+import {
+  CLOSE_UNAUTHORIZED,
+  closeDetached,
+  describeClose,
+  exponentialBackoff,
+  type SocketLike,
+} from "../run/jobStream";
 
 /** Not the instructor's class, or no such demo: reconnecting would not help. */
 export const CLOSE_NOT_YOURS = 4404;
@@ -99,9 +105,7 @@ export class GridSocket {
     if (code === CLOSE_NOT_YOURS) return this.finish({ kind: "refused", reason });
     if (code === CLOSE_UNAUTHORIZED) return this.finish({ kind: "unauthorized" });
     if (code === CLOSE_TOO_MANY_STREAMS) return this.reconnect("the server has too many open streams");
-    this.reconnect(
-      reason || (code === 1006 ? "the connection was lost" : `the connection closed (code ${code})`),
-    );
+    this.reconnect(reason || describeClose(code));
   }
 
   private reconnect(reason: string): void {
@@ -119,16 +123,8 @@ export class GridSocket {
   }
 
   private dropSocket(): void {
-    const socket = this.socket;
+    closeDetached(this.socket);
     this.socket = null;
-    if (!socket) return;
-    // detach first: the close we cause must not be taken for a drop
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    try {
-      socket.close(CLOSE_NORMAL);
-    } catch {
-      // closing a socket that never opened may throw; it is gone either way
-    }
   }
 
   private clearTimers(): void {
