@@ -72,6 +72,7 @@ test: install system-deps lint frontend
 
 bench: install
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/snapshots.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.lock

@@ -23,6 +23,7 @@ from backend.engines import create_engine_for
 from backend.guard import RequestGuard
 from backend.images.router import router as images_router
 from backend.images.service import ImageService
+from backend.jobs.forks import Forks
 from backend.jobs.router import router as jobs_router
 from backend.jobs.service import JobService
 from backend.streams.router import OpenStreams
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.jobs = jobs
+    app.state.forks = Forks(jobs)
     app.state.streams = OpenStreams(settings.max_streams)
     app.state.images = ImageService(database, settings)
     app.state.accounts = Accounts(database, settings)

@@ -33,6 +33,7 @@ from core.events import JobStatus
 from core.images import ImageLibrary
 from core.settings import Settings
 from core.store.database import Database
+from core.store.snapshots import SnapshotLibrary
 from workers.context import JobResources
 from workers.demos.style_transfer.model import preprocess, synthesized_shape
 from workers.demos.style_transfer.weights import VGG19_FILE
@@ -50,7 +51,7 @@ def resources(data_dir: str, device: str) -> JobResources:
     environment, caches in `data_dir`."""
     settings = Settings(data_dir=Path(data_dir))
     database = Database(f"sqlite:///{Path(data_dir) / 'divelab.sqlite3'}")
-    return JobResources(settings, ImageLibrary(database), device)
+    return JobResources(settings, ImageLibrary(database), SnapshotLibrary(database), device)
 
 
 class SummaryChannel(DiscardingChannel):

@@ -22,6 +22,7 @@ from core.demo_spec import DemoSpec
 from core.images import ImageLibrary
 from core.settings import Settings
 from core.store.database import Database
+from core.store.snapshots import SnapshotLibrary
 from workers.context import JobContext, JobResources
 from workers.kit.datasets import ImageDataset
 
@@ -39,6 +40,9 @@ class DiscardingChannel:
     def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
         pass
 
+    def save_snapshot(self, step: int, content: bytes) -> None:
+        pass
+
     def poll(self) -> Control:
         return Control()
 
@@ -46,7 +50,8 @@ class DiscardingChannel:
 def resources(device: str = "cpu") -> JobResources:
     """What a worker offers a job; the loops timed here read nothing from its data directory."""
     settings = Settings(data_dir=Path(tempfile.gettempdir()))
-    return JobResources(settings, ImageLibrary(Database.of(settings)), device)
+    database = Database.of(settings)
+    return JobResources(settings, ImageLibrary(database), SnapshotLibrary(database), device)
 
 
 def job_context(

@@ -33,15 +33,22 @@ def param_field(
     description: str,
     unit: str | None = None,
     live: bool = False,
+    forkable: bool = False,
     log_scale: bool = False,
     widget: str | None = None,
     **constraints: Any,
 ) -> Any:
     """A pydantic Field carrying what the UI needs: range (ge/le...), unit, scale, liveness,
-    and the widget the form should use when the type alone does not say (`"image"`)."""
+    and the widget the form should use when the type alone does not say (`"image"`).
+
+    `live`: may change while the job runs (at its next step). `forkable`: not live, but a fork
+    may change it (the optimizer, the number of steps); the model's shape and the data are
+    neither."""
     extra: dict[str, Any] = {}
     if live:
         extra["live"] = True
+    if forkable:
+        extra["forkable"] = True
     if unit:
         extra["unit"] = unit
     if log_scale:
@@ -134,6 +141,8 @@ class DemoSpec:
     charts: Sequence[ChartSpec] = ()
     notices: Sequence[Notice] = ()
     presets: Sequence[Preset] = ()
+    # steps between two snapshots of the training state (`workers.kit.state`), for forks
+    snapshot_every: int = 100
 
     def __post_init__(self) -> None:
         if not self.book:
@@ -201,6 +210,39 @@ class DemoSpec:
         old = self.validate(current)
         new = self.validate({**current, **change})
         frozen = list(_frozen_differences(old, new, []))
+        if frozen:
+            raise InvalidInput(frozen)
+        return new.model_dump(mode="json")
+
+    @cached_property
+    def fork_params(self) -> list[str]:
+        """Top-level params a fork may change: the live ones and those marked forkable."""
+        properties = self.params_schema.get("properties", {})
+        forkable = [name for name, prop in properties.items() if prop.get("forkable") is True]
+        return [name for name in properties if name in forkable or name in self.live_params]
+
+    def apply_fork_change(self, current: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+        """The params of a fork, or InvalidInput naming what a fork may not change."""
+        fixed = [
+            {
+                "loc": [name],
+                "msg": "is fixed for a fork: the snapshot's model and data depend on it (start "
+                "a new run to change it)",
+                "type": "not_forkable",
+            }
+            for name in change
+            if name not in self.fork_params
+        ]
+        if fixed:
+            raise InvalidInput(fixed)
+        old = self.validate(current)
+        new = self.validate({**current, **change})
+        properties = self.params_schema.get("properties", {})
+        frozen = [
+            error
+            for error in _frozen_differences(old, new, [])
+            if properties.get(error["loc"][0], {}).get("forkable") is not True
+        ]
         if frozen:
             raise InvalidInput(frozen)
         return new.model_dump(mode="json")

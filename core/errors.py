@@ -48,6 +48,19 @@ class Conflict(DiveLabError):
     type = "conflict"
 
 
+class NoSnapshot(Conflict):
+    """A fork asked for a step no snapshot covers yet; says the first step that has one."""
+
+    type = "no_snapshot"
+
+    def __init__(self, detail: str, first_step: int | None) -> None:
+        super().__init__(detail)
+        self.first_step = first_step
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "first_step": self.first_step}
+
+
 class TooLarge(DiveLabError):
     status_code = 413
     type = "too_large"

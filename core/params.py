@@ -24,11 +24,12 @@ def speed(default: float, description: str, *, unit: str = "steps/s", le: float 
 
 
 def steps(default: int, description: str, *, le: int) -> Any:
-    return param_field(default, description=description, ge=1, le=le, unit="steps")
+    """How long to train; a fork may train longer or shorter than its parent."""
+    return param_field(default, description=description, ge=1, le=le, unit="steps", forkable=True)
 
 
 def epochs(default: int, description: str, *, le: int) -> Any:
-    return param_field(default, description=description, ge=1, le=le, unit="epochs")
+    return param_field(default, description=description, ge=1, le=le, unit="epochs", forkable=True)
 
 
 def weight_decay(default: float, description: str, *, le: float) -> Any:

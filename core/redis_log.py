@@ -12,6 +12,7 @@ read by the worker at step boundaries.
 """
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -75,6 +76,9 @@ class RedisKeys:
     def cancel(self, job_id: str) -> str:
         return f"{self.prefix}job:{job_id}:cancel"
 
+    def snapshot_requests(self, job_id: str) -> str:
+        return f"{self.prefix}job:{job_id}:snapshot-requests"
+
     def job_of_stream(self, stream: str) -> str:
         return stream.removeprefix(f"{self.prefix}job:").removesuffix(":events")
 
@@ -83,6 +87,14 @@ def decode_entry(entry_id: str | bytes, fields: dict) -> dict[str, Any]:
     entry_id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
     raw = fields.get("e", fields.get(b"e"))
     return {**json.loads(raw), "seq": int(entry_id.split("-", 1)[0])}
+
+
+@dataclass(frozen=True)
+class Controls:
+    params: dict[str, Any] | None
+    version: int | None
+    cancel: str | None
+    snapshot_requests: int
 
 
 class RedisEventLog:
@@ -125,17 +137,27 @@ class RedisEventLog:
     def request_cancel(self, job_id: str, reason: str) -> None:
         self.client.set(self.keys.cancel(job_id), reason, ex=86400)
 
-    def controls(self, job_id: str) -> tuple[dict[str, Any] | None, int | None, str | None]:
-        """(newest params, their version, why to stop once a stop was asked), in one round
-        trip."""
+    def request_snapshot(self, job_id: str) -> None:
+        """Ask the job's worker for a snapshot at its next step boundary (a fork "now")."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.incr(self.keys.snapshot_requests(job_id))
+        pipe.expire(self.keys.snapshot_requests(job_id), 86400)
+        pipe.execute()
+
+    def controls(self, job_id: str) -> Controls:
+        """The newest params, why to stop once a stop was asked, and how many snapshots were
+        asked for, in one round trip."""
         pipe = self.client.pipeline(transaction=False)
         pipe.hmget(self.keys.params(job_id), ["version", "params"])
         pipe.get(self.keys.cancel(job_id))
-        (version, params), cancel = pipe.execute()
-        reason = cancel.decode() if cancel is not None else None
-        if version is None:
-            return None, None, reason
-        return json.loads(params), int(version), reason
+        pipe.get(self.keys.snapshot_requests(job_id))
+        (version, params), cancel, requests = pipe.execute()
+        return Controls(
+            params=json.loads(params) if version is not None else None,
+            version=int(version) if version is not None else None,
+            cancel=cancel.decode() if cancel is not None else None,
+            snapshot_requests=int(requests or 0),
+        )
 
 
 class RedisPublisher:

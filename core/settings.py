@@ -137,6 +137,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Jobs waiting for a worker at most; beyond, new jobs get 429 and Retry-After.",
     )
+    snapshots_per_job: int = Field(
+        default=24,
+        ge=2,
+        le=10_000,
+        description="Snapshots of a job's training state kept at most (for forks): past it, "
+        "the oldest are thinned; the first and the last are always kept.",
+    )
+    snapshot_bytes_per_job: int = Field(
+        default=256 * 1024**2,
+        ge=1024 * 1024,
+        description="Bytes of snapshots kept per job at most, thinned the same way.",
+    )
     frames_kept_per_name: int = Field(
         default=400,
         ge=2,

@@ -27,7 +27,8 @@ from core.events import JobStatus, event_adapter
 from core.images import ImageLibrary
 from core.settings import Settings
 from core.store.database import Database
-from workers.context import JobResources
+from core.store.snapshots import SnapshotLibrary
+from workers.context import JobResources, SnapshotSource
 from workers.runtime import run_job
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ class RecordingChannel:
     script: Callable[[int], Control] | None = None
     drafts: list[dict[str, Any]] = field(default_factory=list)
     artifacts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    snapshots: dict[int, bytes] = field(default_factory=dict)
+    snapshot_polls: dict[int, int] = field(default_factory=dict)  # poll -> step saved there
     polls: int = 0
 
     def emit(self, draft: dict[str, Any]) -> None:
@@ -51,6 +54,18 @@ class RecordingChannel:
 
     def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
         self.artifacts[name] = (media_type, content)
+
+    def save_snapshot(self, step: int, content: bytes) -> None:
+        self.snapshots[step] = content
+        self.snapshot_polls.setdefault(self.polls, step)
+
+    def snapshot_asked_at(self, poll: int) -> int:
+        """The step of the snapshot saved at the poll that asked for one."""
+        return self.snapshot_polls[poll]
+
+    def content(self, job_id: str, step: int) -> bytes:
+        """The channel is also where a fork of its job reads its snapshots from."""
+        return self.snapshots[step]
 
     def poll(self) -> Control:
         self.polls += 1
@@ -64,12 +79,27 @@ class RecordingChannel:
         return self.of_type("status")[-1]
 
 
-def resources(data_dir: str | Path, device: str = "cpu") -> JobResources:
+def resources(
+    data_dir: str | Path, device: str = "cpu", snapshots: SnapshotSource | None = None
+) -> JobResources:
     """What a worker process offers a job, for a job run in this process. Its settings are
     read from the environment (as a worker's are), with `data_dir` for the caches."""
     settings = Settings(data_dir=Path(data_dir))
     database = Database(f"sqlite:///{Path(data_dir) / 'divelab.sqlite3'}")
-    return JobResources(settings, ImageLibrary(database), device)
+    return JobResources(
+        settings, ImageLibrary(database), snapshots or SnapshotLibrary(database), device
+    )
+
+
+def metrics_after(channel: RecordingChannel, step: int) -> list[tuple[int, str, float]]:
+    """Every metric value reported after `step`, but throughputs (they differ between runs)."""
+    return [
+        (metric["step"], name, value)
+        for metric in channel.of_type("metric")
+        if metric["step"] > step
+        for name, value in metric["values"].items()
+        if not name.endswith(("per_second", "per_sec"))
+    ]
 
 
 def frames(channel: RecordingChannel, name: str) -> list[dict[str, Any]]:
@@ -91,10 +121,18 @@ def run_demo(
     params: dict[str, Any],
     channel: RecordingChannel | None = None,
     data_dir: str = "/tmp",
+    fork_of: tuple[RecordingChannel, int] | None = None,
 ) -> RecordingChannel:
-    """Run a demo to its end in this process, on the CPU."""
+    """Run a demo to its end in this process, on the CPU; `fork_of` (the parent's channel,
+    a step it saved a snapshot after): as a fork of that run."""
     channel = channel or RecordingChannel()
-    run_job(JobTicket("test-job", demo, params, 1), channel, resources(data_dir))
+    if fork_of is None:
+        ticket = JobTicket("test-job", demo, params, 1)
+        run_job(ticket, channel, resources(data_dir))
+    else:
+        parent, step = fork_of
+        ticket = JobTicket("test-fork", demo, params, 1, resume_step=step, parent_id="test-job")
+        run_job(ticket, channel, resources(data_dir, snapshots=parent))
     # Every draft, numbered, must satisfy the event contract (typed frames included).
     for seq, draft in enumerate(channel.drafts, start=1):
         event_adapter.validate_python({**draft, "seq": seq})

@@ -25,9 +25,10 @@ from core.events import Draft, JobStatus
 from core.images import ImageLibrary
 from core.redis_log import RedisEventLog, RedisPublisher
 from core.settings import Settings, get_settings
-from core.store import artifacts, jobs
+from core.store import artifacts, jobs, snapshots
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle
+from core.store.snapshots import SnapshotLibrary
 from core.store.thinning import FrameThinning
 from workers.context import JobResources
 from workers.runtime import cpu_threads_per_worker, prepare_process, resolve_device, run_job
@@ -52,7 +53,10 @@ class WorkerProcess:
         )
         prepare_process(settings.device, cpu_threads_per_worker(settings.worker_concurrency))
         self.resources = JobResources(
-            settings, ImageLibrary(self.database), resolve_device(settings.device)
+            settings,
+            ImageLibrary(self.database),
+            SnapshotLibrary(self.database),
+            resolve_device(settings.device),
         )
 
     def run(self, job_id: str) -> None:
@@ -61,7 +65,9 @@ class WorkerProcess:
             log.info("job %s is no longer queued (cancelled, or already claimed): skipping", job_id)
             return
         thinning = FrameThinning(self.settings.frames_kept_per_name)
-        channel = RedisChannel(self.publisher, self.database, job_id, thinning)
+        channel = RedisChannel(
+            self.publisher, self.database, job_id, thinning, snapshots.Bounds.of(self.settings)
+        )
         heartbeat = Heartbeat(self.database, job_id, self.settings.heartbeat_seconds)
         heartbeat.start()
         try:
@@ -77,7 +83,7 @@ class WorkerProcess:
             return None
         with self.database.session() as session:
             job = jobs.load(session, job_id)
-            return JobTicket(job.id, job.demo, job.params, job.params_version)
+            return JobTicket.of(job)
 
 
 class RedisChannel:
@@ -89,11 +95,14 @@ class RedisChannel:
         database: Database,
         job_id: str,
         thinning: FrameThinning,
+        snapshot_bounds: snapshots.Bounds,
     ) -> None:
         self._publisher = publisher
         self._database = database
         self._job_id = job_id
         self._thinning = thinning
+        self._snapshot_bounds = snapshot_bounds
+        self._snapshot_requests = 0
         self._buffer: list[Draft] = []
         self._buffered_since = 0.0
         self._next_poll = 0.0
@@ -117,6 +126,10 @@ class RedisChannel:
         with self._database.session() as session:
             artifacts.save(session, self._job_id, name, media_type, content)
 
+    def save_snapshot(self, step: int, content: bytes) -> None:
+        with self._database.session() as session:
+            snapshots.save(session, self._job_id, step, content, self._snapshot_bounds)
+
     def poll(self) -> Control:
         now = time.monotonic()
         if self._buffer and now - self._buffered_since >= FLUSH_SECONDS:
@@ -124,12 +137,15 @@ class RedisChannel:
         if now < self._next_poll:
             return Control(cancel=self._last.cancel)
         self._next_poll = now + CONTROL_POLL_SECONDS
-        params, version, cancel = self._publisher.log.controls(self._job_id)
+        controls = self._publisher.log.controls(self._job_id)
+        snapshot = controls.snapshot_requests > self._snapshot_requests
+        self._snapshot_requests = controls.snapshot_requests
+        params, version = controls.params, controls.version
         if params is not None and version is not None and version > self._version:
             self._version = version
-            self._last = Control(params=params, version=version, cancel=cancel)
+            self._last = Control(params, version, controls.cancel, snapshot)
         else:
-            self._last = Control(cancel=cancel)
+            self._last = Control(cancel=controls.cancel, snapshot=snapshot)
         return self._last
 
 

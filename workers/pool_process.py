@@ -20,6 +20,7 @@ from core.events import Draft
 from core.images import ImageLibrary
 from core.settings import Settings
 from core.store.database import Database
+from core.store.snapshots import SnapshotLibrary
 from workers.context import JobResources
 from workers.runtime import cpu_threads_per_worker, prepare_process, resolve_device, run_job
 
@@ -49,19 +50,27 @@ class PipeChannel:
     def save_artifact(self, name: str, media_type: str, content: bytes) -> None:
         self._link.send((PipeMessage.artifact, self._job_id, name, media_type, content))
 
+    def save_snapshot(self, step: int, content: bytes) -> None:
+        self._link.send((PipeMessage.snapshot, self._job_id, step, content))
+
     def poll(self) -> Control:
         newest: tuple[dict[str, Any], int] | None = None
+        snapshot = False
         while self._conn.poll():
             command, job_id, *payload = self._conn.recv()
             if job_id != self._job_id:
                 continue  # meant for a job this worker has already finished
             if command == PipeMessage.cancel:
                 self._cancelled = payload[0]
+            elif command == PipeMessage.snapshot_now:
+                snapshot = True
             elif command == PipeMessage.params and (newest is None or payload[1] > newest[1]):
                 newest = (payload[0], payload[1])
         if newest is None:
-            return Control(cancel=self._cancelled)
-        return Control(params=newest[0], version=newest[1], cancel=self._cancelled)
+            return Control(cancel=self._cancelled, snapshot=snapshot)
+        return Control(
+            params=newest[0], version=newest[1], cancel=self._cancelled, snapshot=snapshot
+        )
 
 
 @contextmanager
@@ -87,8 +96,12 @@ def serve(conn: Connection, settings: Settings) -> None:
     # Ctrl-C in the terminal reaches the whole process group; the API shuts workers down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     prepare_process(settings.device, cpu_threads_per_worker(settings.workers))
+    database = Database.of(settings)
     resources = JobResources(
-        settings, ImageLibrary(Database.of(settings)), resolve_device(settings.device)
+        settings,
+        ImageLibrary(database),
+        SnapshotLibrary(database),
+        resolve_device(settings.device),
     )
     link = Link(conn)
     link.send((PipeMessage.ready, None))

@@ -9,7 +9,7 @@ import traceback
 from core import events
 from core.channel import JobTicket, WorkerChannel
 from core.events import JobStatus
-from workers.context import Cancelled, Diverged, JobContext, JobResources
+from workers.context import Cancelled, Diverged, JobContext, JobResources, Resume
 from workers.demos import CATALOGUE
 
 log = logging.getLogger(__name__)
@@ -36,16 +36,23 @@ def cpu_threads_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
+def resume(ticket: JobTicket) -> Resume | None:
+    if ticket.resume_step is None or ticket.parent_id is None:
+        return None
+    return Resume(ticket.job_id, ticket.resume_step, ticket.parent_id)
+
+
 def run_job(ticket: JobTicket, channel: WorkerChannel, resources: JobResources) -> JobStatus:
     """Run a claimed job to its end and emit its final status; never raises for demo errors."""
     spec = CATALOGUE[ticket.demo]
     ctx: JobContext | None = None
     try:
         params = spec.params.model_validate(ticket.params)
-        ctx = JobContext(spec, params, ticket.params_version, channel, resources)
+        ctx = JobContext(spec, params, ticket.params_version, channel, resources, resume(ticket))
         ctx.emit_params()
         train = importlib.import_module(spec.train_module)
         summary = train.run(ctx)
+        ctx.save_snapshot()  # the last step's state: a fork from it trains on
     except Cancelled as cancelled:
         channel.emit(events.status(JobStatus.cancelled, error=str(cancelled)))
         return JobStatus.cancelled

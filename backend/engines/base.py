@@ -55,6 +55,10 @@ class JobEngine(ABC):
     def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
         """Hand new live params to the job; its worker applies them at the next step."""
 
+    @abstractmethod
+    def request_snapshot(self, job_id: str) -> None:
+        """Ask a running job for a snapshot at its next step boundary (a fork "now")."""
+
     async def catch_up(self, job_id: str, after: int) -> list[dict[str, Any]]:
         """Events after `after` that live outside the database (e.g. in a Redis stream)."""
         return []

@@ -166,6 +166,9 @@ class DistributedEngine(JobEngine):
     def update_params(self, job_id: str, params: dict[str, Any], version: int) -> None:
         self._events.offer_params(job_id, params, version)
 
+    def request_snapshot(self, job_id: str) -> None:
+        self._events.request_snapshot(job_id)
+
     async def catch_up(self, job_id: str, after: int) -> list[dict[str, Any]]:
         return await asyncio.to_thread(self._events.read_after, job_id, after)
 

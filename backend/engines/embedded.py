@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -32,7 +32,7 @@ from core.channel import JobTicket, PipeMessage, worker_identity
 from core.events import Draft, JobStatus
 from core.quotas import Waiting, next_to_start
 from core.settings import Settings
-from core.store import artifacts, jobs, quotas
+from core.store import artifacts, jobs, quotas, snapshots
 from core.store import events as event_store
 from core.store.database import Database
 from core.store.lifecycle import Lifecycle
@@ -80,6 +80,7 @@ class _Queued:
 class _Batch:
     drafts: dict[str, list[Draft]] = field(default_factory=lambda: defaultdict(list))
     artifacts: list[tuple[str, str, str, bytes]] = field(default_factory=list)
+    snapshots: list[tuple[str, int, bytes]] = field(default_factory=list)
 
 
 class EmbeddedEngine(JobEngine):
@@ -90,6 +91,7 @@ class EmbeddedEngine(JobEngine):
     ) -> None:
         super().__init__(hub)
         self._settings = settings
+        self._snapshot_bounds = snapshots.Bounds.of(settings)
         self._database = database
         self._lifecycle = lifecycle
         self._slots: list[_Slot] = []
@@ -147,10 +149,7 @@ class EmbeddedEngine(JobEngine):
     def _recover_jobs_of_previous_run(self) -> None:
         """Jobs a previous server left behind: running ones died with it, queued ones resume."""
         with self._database.session() as session:
-            leftovers = [
-                (job, JobTicket(job.id, job.demo, job.params, job.params_version))
-                for job in jobs.left_active(session)
-            ]
+            leftovers = [(job, JobTicket.of(job)) for job in jobs.left_active(session)]
         for job, ticket in leftovers:
             if job.status == JobStatus.running:
                 self.publish(job.id, [events.status(JobStatus.failed, error=SERVER_STOPPED)])
@@ -193,11 +192,17 @@ class EmbeddedEngine(JobEngine):
         with self._schedule_lock:
             for queued in self._pending:
                 if queued.ticket.job_id == job_id:
-                    queued.ticket = JobTicket(job_id, queued.ticket.demo, params, version)
+                    queued.ticket = replace(queued.ticket, params=params, params_version=version)
                     return
             slot = self._slot_running(job_id)
         if slot is not None:
             slot.send((PipeMessage.params, job_id, params, version))
+
+    def request_snapshot(self, job_id: str) -> None:
+        with self._schedule_lock:
+            slot = self._slot_running(job_id)
+        if slot is not None:
+            slot.send((PipeMessage.snapshot_now, job_id))
 
     def publish(
         self, job_id: str, drafts: list[Draft], *, only_from: JobStatus | None = None
@@ -264,7 +269,7 @@ class EmbeddedEngine(JobEngine):
         ready = wait(list(by_conn), timeout=0.2)
         batch = _Batch()
         exited = [by_conn[conn] for conn in ready if not self._drain(by_conn[conn], batch)]
-        if batch.drafts or batch.artifacts:
+        if batch.drafts or batch.artifacts or batch.snapshots:
             self._store_and_fan_out(batch)
         for slot in exited:
             self._replace(slot)
@@ -283,6 +288,8 @@ class EmbeddedEngine(JobEngine):
                     batch.drafts[job_id].append(payload[0])
                 elif kind == PipeMessage.artifact:
                     batch.artifacts.append((job_id, *payload))
+                elif kind == PipeMessage.snapshot:
+                    batch.snapshots.append((job_id, *payload))
                 elif kind == PipeMessage.ready:
                     slot.ready = True
                 elif kind == PipeMessage.idle:
@@ -351,6 +358,8 @@ class EmbeddedEngine(JobEngine):
                     self._next_seq[job_id] = numbered[-1]["seq"] + 1
             for job_id, name, media_type, content in batch.artifacts:
                 artifacts.save(session, job_id, name, media_type, content)
+            for job_id, step, content in batch.snapshots:
+                snapshots.save(session, job_id, step, content, self._snapshot_bounds)
         self.hub.deliver_threadsafe(sequenced)
         return sequenced
 

@@ -6,16 +6,20 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, st
 
 from backend.dependencies import CurrentCaller
 from backend.errors import responses
+from backend.jobs.forks import Forks
 from backend.jobs.schemas import (
     ArtifactOut,
     EventPage,
+    ForkCreate,
     JobCreate,
     JobOut,
     JobPage,
+    Lineage,
     MetricSeries,
     ParamsUpdateOut,
     QueuePlace,
     ShareChange,
+    SnapshotList,
 )
 from backend.jobs.service import JobService
 from core.events import JobStatus
@@ -32,6 +36,13 @@ def service(request: Request) -> JobService:
 
 
 Service = Annotated[JobService, Depends(service)]
+
+
+def forks_service(request: Request) -> Forks:
+    return request.app.state.forks
+
+
+ForksService = Annotated[Forks, Depends(forks_service)]
 
 
 @router.post(
@@ -190,3 +201,34 @@ def download_artifact(
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get(
+    "/{job_id}/snapshots",
+    response_model=SnapshotList,
+    responses=responses(404),
+    summary="The steps a fork can start from",
+)
+def list_snapshots(job_id: JobId, forks: ForksService, caller: CurrentCaller) -> SnapshotList:
+    return forks.snapshots(caller, job_id)
+
+
+@router.post(
+    "/{job_id}/fork",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JobOut,
+    responses={**CHANGES, **responses(404, 409, 429)},
+    summary="Fork a run: a new job that continues it from a snapshot, with changed params",
+)
+def fork_job(job_id: JobId, body: ForkCreate, forks: ForksService, caller: CurrentCaller) -> JobOut:
+    return forks.fork(caller, job_id, body.step, body.params)
+
+
+@router.get(
+    "/{job_id}/lineage",
+    response_model=Lineage,
+    responses=responses(404),
+    summary="A run's family of forks",
+)
+def get_lineage(job_id: JobId, forks: ForksService, caller: CurrentCaller) -> Lineage:
+    return forks.lineage(caller, job_id)

@@ -43,6 +43,63 @@ class JobOut(BaseModel):
     worker: str | None = Field(description="host:pid of the worker that ran the job.")
     owner_id: str = Field(description="Who started it (`local` without sign-in).")
     shared: bool = Field(description="Whether the owner's classmates may watch it.")
+    parent_id: str | None = Field(
+        default=None, description="A fork: the run it continues (which may since be deleted)."
+    )
+    fork_step: int | None = Field(
+        default=None,
+        description="A fork: the parent's step it branched after; its own events begin there.",
+    )
+
+
+class ForkCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"step": 300, "params": {"lr": 0.05}}]},
+    )
+
+    step: int | None = Field(
+        ge=0,
+        le=10**9,
+        description="Fork after this step, from the nearest snapshot at or before it; null: "
+        "a running job now (its next step boundary), a finished one from its last step.",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Changes to the params in force at the snapshot: live params and those "
+        "the demo marks `forkable`, not the model's shape.",
+    )
+
+
+class SnapshotOut(BaseModel):
+    step: int = Field(description="The training state after this many steps.")
+    size: int = Field(description="Bytes.")
+    created_at: datetime
+
+
+class SnapshotList(BaseModel):
+    snapshots: list[SnapshotOut]
+    every: int = Field(description="Steps between two snapshots while the job runs.")
+    forkable_params: list[str] = Field(description="Params a fork of this demo may change.")
+
+
+class LineageNode(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    parent_id: str | None
+    fork_step: int | None
+    status: JobStatus
+    created_at: datetime
+    params: dict[str, Any]
+
+
+class Lineage(BaseModel):
+    """A run's family: the runs it descends from and every fork below them, that the caller
+    may see (a deleted run's forks keep their `parent_id`)."""
+
+    root_id: str
+    nodes: list[LineageNode]
 
 
 class QueuePlace(BaseModel):

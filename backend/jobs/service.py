@@ -1,6 +1,7 @@
 """The logic behind the jobs routes. Blocking (database) code: routes call it in a thread."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from core.channel import JobTicket
 from core.errors import InvalidInput, TooManyRequests
 from core.events import JobStatus
 from core.settings import Settings
-from core.store import artifacts, jobs
+from core.store import artifacts, jobs, snapshots
 from core.store import events as event_store
 from core.store.database import Database
 from core.store.lifecycle import require_active, require_finished, utcnow
@@ -55,11 +56,21 @@ def stop_reason(caller: Caller, owner_id: str) -> str:
     return f"Stopped by the instructor, {caller.name}."
 
 
+@dataclass(frozen=True)
+class Fork:
+    """Where a new job branches from: a parent's step and the snapshot after it."""
+
+    parent_id: str
+    step: int
+    snapshot: bytes
+
+
 class JobService:
     def __init__(self, engine: JobEngine, database: Database, settings: Settings) -> None:
         self.engine = engine
         self.database = database
         self.settings = settings
+        self.snapshot_bounds = snapshots.Bounds.of(settings)
 
     def create(self, caller: Caller, demo: str, params: dict[str, Any]) -> JobOut:
         spec = CATALOGUE.get(demo)
@@ -69,6 +80,13 @@ class JobService:
             validated = spec.validate(params).model_dump(mode="json")
         except InvalidInput as error:
             raise error.under("params") from None
+        return self.start(caller, demo, validated)
+
+    def start(
+        self, caller: Caller, demo: str, params: dict[str, Any], fork: Fork | None = None
+    ) -> JobOut:
+        """Queue a job with validated params, within the caller's limits and the server's
+        queue; a fork gets its own copy of the snapshot it starts from before it can run."""
         with self.database.session() as session:
             refuse_new_job(session, caller, utcnow())
             waiting = jobs.count_queued(session)
@@ -82,12 +100,17 @@ class JobService:
             id=new_job_id(),
             owner_id=caller.id,
             demo=demo,
-            params=validated,
+            params=params,
             params_version=1,
             created_at=utcnow(),
+            parent_id=fork.parent_id if fork else None,
+            fork_step=fork.step if fork else None,
         )
         self.engine.create(job)
-        self.engine.submit(JobTicket(job.id, demo, validated, 1), caller.id)
+        if fork:
+            with self.database.session() as session:
+                snapshots.save(session, job.id, fork.step, fork.snapshot, self.snapshot_bounds)
+        self.engine.submit(JobTicket.of(job), caller.id)
         return self.get(caller, job.id)
 
     def get(self, caller: Caller, job_id: str) -> JobOut:

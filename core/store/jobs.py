@@ -19,7 +19,7 @@ ACTIVE = (JobStatus.queued.value, JobStatus.running.value)
 
 def get(session: Session, caller: Caller, job_id: str) -> Job:
     """A job the caller may read (another learner's is "not found": never revealed)."""
-    job = session.scalar(select(Job).where(Job.id == job_id, visible_to(caller, Job)))
+    job = find_visible(session, caller, job_id)
     if job is None:
         raise NotFound("job", job_id)
     return job
@@ -33,6 +33,19 @@ def get_to_change(session: Session, caller: Caller, job_id: str) -> Job:
     if allowed is None:
         raise Forbidden(f"job {job_id} was shared with you to watch, not to change")
     return job
+
+
+def find_visible(session: Session, caller: Caller, job_id: str) -> Job | None:
+    return session.scalar(select(Job).where(Job.id == job_id, visible_to(caller, Job)))
+
+
+def forks_of(session: Session, caller: Caller, parent_ids: Sequence[str]) -> Sequence[Job]:
+    """The forks of these jobs that the caller may see, oldest first."""
+    return session.scalars(
+        select(Job)
+        .where(Job.parent_id.in_(parent_ids), visible_to(caller, Job))
+        .order_by(Job.created_at)
+    ).all()
 
 
 def exists(session: Session, caller: Caller, job_id: str) -> bool:

@@ -76,6 +76,10 @@ class Job(Base):
     worker: Mapped[str | None] = mapped_column(String(128))
     heartbeat_at: Mapped[datetime | None]
     admitted_at: Mapped[datetime | None]  # handed to Celery (distributed, fair admission)
+    # a fork: the run it continues and the step after which it branched (no foreign key:
+    # deleting a parent leaves its forks, which hold their own copy of the snapshot)
+    parent_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    fork_step: Mapped[int | None]
 
 
 class JobEvent(Base):
@@ -102,6 +106,21 @@ class Artifact(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(128))
     media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Snapshot(Base):
+    """A job's training state after `step` steps (`workers.kit.state`): what a fork starts
+    from. Kept out of the event log, bounded per job (`core.store.snapshots`)."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (UniqueConstraint("job_id", "step", name="uq_snapshots_job_id_step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int]
     size: Mapped[int]
     created_at: Mapped[datetime]
     content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -54,6 +54,9 @@ RULES = {
     ("GET", "/api/jobs/{job_id}/metrics"): OWNER,
     ("GET", "/api/jobs/{job_id}/artifacts"): OWNER,
     ("GET", "/api/jobs/{job_id}/artifacts/{name}"): OWNER,
+    ("GET", "/api/jobs/{job_id}/snapshots"): OWNER,
+    ("POST", "/api/jobs/{job_id}/fork"): OWNER,
+    ("GET", "/api/jobs/{job_id}/lineage"): OWNER,
     ("POST", "/api/images"): SIGNED_IN,
     ("GET", "/api/images"): SIGNED_IN,
     ("GET", "/api/images/{image_id}"): OWNER,
@@ -127,6 +130,7 @@ class World:
         bodies: dict[tuple[str, str], Callable[[], dict[str, object]]] = {
             ("POST", "/api/jobs"): lambda: {"json": {"demo": GD, "params": QUICK}},
             ("PATCH", "/api/jobs/{job_id}/params"): lambda: {"json": {"speed": 5}},
+            ("POST", "/api/jobs/{job_id}/fork"): lambda: {"json": {"step": None}},
             ("PUT", "/api/jobs/{job_id}/shared"): lambda: {"json": {"shared": False}},
             ("POST", "/api/images"): lambda: {"files": {"file": ("a.png", png(), "image/png")}},
             ("POST", "/api/session"): lambda: {"json": {"name": "ada", "password": "secret pw"}},

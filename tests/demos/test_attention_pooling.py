@@ -101,10 +101,10 @@ def test_live_kernel_and_sigma_redraw_the_fixed_kernel_and_leave_learning_alone(
         "attention-pooling",
         params,
         RecordingChannel(
-            script=lambda poll: Control(params=changed, version=2) if poll == 4 else Control()
+            script=lambda poll: Control(params=changed, version=2) if poll == 3 else Control()
         ),
     )
-    # Poll 4 is the checkpoint of epoch 3: the fixed kernel is drawn again there, once.
+    # Poll 3 is the checkpoint of epoch 3: the fixed kernel is drawn again there, once.
     assert [d["step"] for d in frames(live, "attention weights: fixed kernel")] == [0, 3]
     before, after = (d["data"]["values"] for d in frames(live, "attention weights: fixed kernel"))
     assert before != after
@@ -122,7 +122,7 @@ def test_live_lr_changes_the_next_sgd_steps() -> None:
         "attention-pooling",
         params,
         RecordingChannel(
-            script=lambda poll: Control(params=faster, version=2) if poll == 3 else Control()
+            script=lambda poll: Control(params=faster, version=2) if poll == 2 else Control()
         ),
     )
     w_plain, w_live = metric_series(plain, "w"), metric_series(live, "w")

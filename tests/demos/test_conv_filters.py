@@ -13,6 +13,7 @@ from core.channel import Control
 from tests.support import RecordingChannel, decode_png, frames, run_demo
 from workers.demos.conv_filters import DEMO, Params
 from workers.demos.conv_filters.model import (
+    OptimizerState,
     build_model,
     feature_maps,
     make_optimizer,
@@ -132,6 +133,25 @@ def test_plain_sgd_keeps_no_momentum() -> None:
     optimizer = make_optimizer(net, params)
     set_live_hyperparameters(optimizer, params.model_copy(update={"momentum": 0.5, "lr": 0.2}))
     assert optimizer.param_groups[0]["momentum"] == 0 and optimizer.param_groups[0]["lr"] == 0.2
+
+
+def test_a_fork_may_switch_optimizers_and_starts_the_new_one_afresh() -> None:
+    assert "optimizer" in DEMO.fork_params and "model" not in DEMO.fork_params
+    net = nn.Linear(3, 1)
+    momentum = Params(optimizer="momentum", lr=0.1)
+    optimizer = make_optimizer(net, momentum)
+    net(torch.ones(1, 3)).sum().backward()
+    optimizer.step()
+    saved = OptimizerState(optimizer, "momentum").state_dict()
+
+    same = make_optimizer(net, momentum)
+    OptimizerState(same, "momentum").load_state_dict(saved)
+    buffer = same.state[net.weight]["momentum_buffer"]
+    assert torch.equal(buffer, optimizer.state[net.weight]["momentum_buffer"])
+
+    adam = make_optimizer(net, Params(optimizer="adam", lr=1e-3))
+    OptimizerState(adam, "adam").load_state_dict(saved)  # SGD's state means nothing to Adam
+    assert not adam.state and adam.param_groups[0]["betas"] == (0.9, 0.999)
 
 
 # -- A real training job --------------------------------------------------------------------

@@ -20,7 +20,6 @@ from workers.kit.datasets import (
     IdxDataset,
     load,
     load_idx_dataset,
-    shuffled_minibatches,
 )
 from workers.kit.datasets.idx import IDX_TYPES, IdxFormatError, parse_idx
 from workers.kit.datasets.published import cache_dir
@@ -270,20 +269,3 @@ def test_digits_look_like_mnist() -> None:
     assert sorted(set(data.train_labels.tolist())) == list(range(10))
     again = load("digits", "/nonexistent", "cpu", Logged())
     assert torch.equal(again.test_labels, data.test_labels)  # the same split every time
-
-
-def test_shuffled_minibatches_cover_the_data_once_in_a_seeded_order() -> None:
-    images = torch.arange(10.0).reshape(10, 1, 1, 1)
-    labels = torch.arange(10)
-
-    def epoch(seed: int) -> list[list[int]]:
-        generator = torch.Generator().manual_seed(seed)
-        batches = list(shuffled_minibatches(images, labels, 4, generator))
-        for X, y in batches:
-            assert torch.equal(X.flatten(), y.float())  # each image stays with its label
-        return [y.tolist() for _, y in batches]
-
-    batches = epoch(0)
-    assert [len(b) for b in batches] == [4, 4, 2]
-    assert sorted(label for batch in batches for label in batch) == list(range(10))
-    assert epoch(0) == batches and epoch(1) != batches

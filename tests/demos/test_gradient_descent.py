@@ -8,7 +8,7 @@ import pytest
 
 from core.channel import Control
 from core.errors import InvalidInput
-from tests.support import RecordingChannel, run_demo
+from tests.support import RecordingChannel, metrics_after, run_demo
 from workers.demos import CATALOGUE
 
 # -- An independent reference: the book's `train_2d` loop with plain Python floats ---------
@@ -276,3 +276,26 @@ def test_live_changes_may_touch_only_live_fields() -> None:
         with pytest.raises(InvalidInput) as error:
             spec.apply_live_change(current, change)
         assert error.value.errors[0]["loc"] == loc
+
+
+def test_a_fork_continues_every_racer_with_its_own_state(tmp_path) -> None:
+    """Each rule's memory (velocity, averages, SGD's noise generator, Adam's step count t)
+    comes back in a fork: it reports exactly what its parent reported after the snapshot."""
+    racers = [{"name": name} for name in ("sgd", "adagrad", "adadelta", "adam", "yogi")]
+    params = {"steps": 12, "speed": 0, "optimizers": [*racers, {"name": "nesterov", "lr": 0.1}]}
+    parent = run_demo(
+        "gradient-descent",
+        params,
+        RecordingChannel(script=lambda poll: Control(snapshot=poll == 8)),
+        data_dir=str(tmp_path),
+    )
+    assert parent.snapshot_asked_at(8) == 7 and {0, 12} <= set(parent.snapshots)
+    fork = run_demo("gradient-descent", params, data_dir=str(tmp_path), fork_of=(parent, 7))
+    assert fork.final["status"] == "succeeded", fork.final.get("error")
+    assert metrics_after(fork, 0) == metrics_after(parent, 7) != []
+    assert fork.final["summary"] == parent.final["summary"]
+    # The fork's trajectories start where it did: the steps before are its parent's.
+    rows = list(csv.reader(io.StringIO(fork.artifacts["trajectories.csv"][1].decode())))
+    assert {int(row[0]) for row in rows[1:]} == set(range(7, 13))
+    parent_rows = parent.artifacts["trajectories.csv"][1].decode().splitlines()
+    assert rows == list(csv.reader([parent_rows[0], *parent_rows[1 + 7 * 6 :]]))

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load
 
 from core.channel import Control
-from tests.support import RecordingChannel, frames, run_demo
+from tests.support import RecordingChannel, frames, metrics_after, run_demo
 from workers.demos.initialization import DEMO, Params
 from workers.demos.initialization.model import (
     EXAMPLES,
@@ -218,6 +219,28 @@ def test_a_live_learning_rate_is_used_from_its_step() -> None:
         biases = [b - lr * g for b, g in zip(biases, grad_b, strict=True)]
     losses.append(numpy_pass(weights, biases, X, y, "tanh")[0])
     np.testing.assert_allclose(metric(channel, "loss"), losses, rtol=1e-4)
+
+
+def test_a_fork_with_batch_norm_continues_its_parent_exactly(tmp_path) -> None:
+    """The fork's first step needs its snapshot's gradients: it makes that pass again, and puts
+    back the running statistics of batch norm that the pass moves: its state stays the
+    parent's."""
+    chosen = {**FAST, "batch_norm": True, "depth": 5, "steps": 12}
+    parent = run_demo(
+        "initialization",
+        chosen,
+        RecordingChannel(script=lambda poll: Control(snapshot=poll == 6)),
+        str(tmp_path),
+    )
+    assert parent.snapshot_asked_at(6) == 5 and {0, 12} <= set(parent.snapshots)
+    fork = run_demo("initialization", chosen, data_dir=str(tmp_path), fork_of=(parent, 5))
+    assert fork.final["status"] == "succeeded", fork.final.get("error")
+    assert metrics_after(fork, 0) == metrics_after(parent, 5) != []
+    assert fork.final["summary"] == parent.final["summary"]
+    at_end, fork_at_end = load(parent.snapshots[12]), load(fork.snapshots[12])
+    assert any("running_mean" in name for name in at_end)
+    assert at_end.keys() == fork_at_end.keys()
+    assert all(torch.equal(at_end[name], fork_at_end[name]) for name in at_end)
 
 
 # -- The issue's claim, and what else holds at depth 20 ---------------------------------------

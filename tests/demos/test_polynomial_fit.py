@@ -236,6 +236,14 @@ def test_the_sweep_streams_one_point_per_number_of_features_in_order(
     assert [p["step"] for p in swept.of_type("params")] == [0]  # no change asked
 
 
+def test_a_watched_fit_takes_snapshots_and_a_sweep_none(
+    four: RecordingChannel, swept: RecordingChannel
+) -> None:
+    on_schedule = set(range(0, 4001, DEMO.snapshot_every))  # kept under 2% of the time
+    assert {0, 4000} <= set(four.snapshots) <= on_schedule  # the first and the last
+    assert swept.snapshots == {}  # a sweep is not forked
+
+
 def test_every_point_fits_the_same_data_from_the_same_draws(swept: RecordingChannel) -> None:
     draws = Draws.of()
     metrics = {m["step"]: m["values"] for m in swept.of_type("metric")}

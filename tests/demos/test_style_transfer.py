@@ -17,8 +17,8 @@ import torch
 from PIL import Image
 
 from core.channel import Control
-from tests.support import RecordingChannel, free_port, run_demo
-from workers.demos.style_transfer import Params
+from tests.support import RecordingChannel, free_port, metrics_after, run_demo
+from workers.demos.style_transfer import DEMO, Params
 from workers.demos.style_transfer.model import vgg19_features
 from workers.demos.style_transfer.weights import VGG19_FILE
 
@@ -202,3 +202,40 @@ def test_lbfgs_and_a_noise_start_lower_the_loss_too(tmp_path: Path, options: dic
     assert channel.final["status"] == "succeeded", channel.final["error"]
     total = series(channel, "total")
     assert total[8] < 0.8 * total[1]
+
+
+def test_an_lbfgs_fork_continues_its_curvature_and_a_fork_may_switch_to_adam(
+    tmp_path: Path,
+) -> None:
+    params = {**SMALL, "steps": 10, "optimizer": "lbfgs"}
+    parent = run_demo(
+        "style-transfer",
+        params,
+        RecordingChannel(script=lambda poll: Control(snapshot=poll == 5)),
+        data_dir=str(tmp_path),
+    )
+    assert parent.snapshot_asked_at(5) == 4 and {0, 10} <= set(parent.snapshots)
+
+    twin = run_demo("style-transfer", params, data_dir=str(tmp_path), fork_of=(parent, 4))
+    assert metrics_after(twin, 4) == metrics_after(parent, 4)  # L-BFGS's history came along
+
+    switched = {**params, "optimizer": "adam"}
+    assert DEMO.apply_fork_change(params, {"optimizer": "adam"})["optimizer"] == "adam"
+    fork = run_demo("style-transfer", switched, data_dir=str(tmp_path), fork_of=(parent, 4))
+    assert fork.final["status"] == "succeeded", fork.final["error"]
+    steps = [m["step"] for m in fork.of_type("metric")]
+    assert steps == list(range(5, 11))
+    total = series(fork, "total")
+    assert total[10] < total[5] and total != series(parent, "total")
+
+
+def test_a_fork_of_the_last_snapshot_sums_up_as_its_parent(tmp_path: Path) -> None:
+    params = {**SMALL, "steps": 4}
+    parent = run_demo("style-transfer", params, data_dir=str(tmp_path))
+    fork = run_demo("style-transfer", params, data_dir=str(tmp_path), fork_of=(parent, 4))
+
+    assert fork.final["status"] == "succeeded", fork.final["error"]
+    assert not fork.of_type("metric")
+    summary, parent_summary = fork.final["summary"], parent.final["summary"]
+    assert summary["final_losses"] == parent_summary["final_losses"]
+    assert fork.artifacts["stylized.png"] == parent.artifacts["stylized.png"]

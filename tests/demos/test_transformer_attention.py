@@ -211,6 +211,23 @@ def test_changing_the_probe_changes_the_next_frames_and_nothing_else() -> None:
     assert "zyx →" in live.of_type("log")[-1]["message"]
 
 
+def test_a_fork_that_trains_longer_goes_on_as_a_longer_run_would_have(tmp_path) -> None:
+    params = {**TINY, "steps": 20}  # reports every step, as a run of 40 does
+    parent = run_demo("transformer-attention", params, data_dir=str(tmp_path))
+    assert {0, 20} <= set(parent.snapshots)
+    longer = {**params, "steps": 40}
+    fork = run_demo("transformer-attention", longer, data_dir=str(tmp_path), fork_of=(parent, 20))
+    straight = run_demo("transformer-attention", longer, data_dir=str(tmp_path))
+
+    assert fork.final["status"] == "succeeded", fork.final["error"]
+    # The model, Adam's moments and the batch generator came along: step for step the same.
+    names = ("loss", "token_accuracy", "sequence_accuracy")
+    expected = [row for row in metric_series(straight, *names) if row[0] > 20]
+    assert metric_series(fork, *names) == expected
+    assert [row[0] for row in expected] == list(range(21, 41))
+    assert fork.final["summary"] == straight.final["summary"]
+
+
 def test_through_the_api_with_a_live_probe(server: Server) -> None:
     params = {**TINY, "task": "translate", "steps": 40}
     job = server.create("transformer-attention", params)

@@ -246,6 +246,14 @@ def test_the_sweep_streams_one_point_per_lambda_in_order(swept: RecordingChannel
     assert swept.final["summary"]["weight_decay"] == LAMBDAS
 
 
+def test_a_watched_fit_takes_snapshots_and_a_sweep_none(
+    with_decay: RecordingChannel, swept: RecordingChannel
+) -> None:
+    on_schedule = set(range(0, 401, DEMO.snapshot_every))  # kept under 2% of the time
+    assert {0, 400} <= set(with_decay.snapshots) <= on_schedule  # the first and the last
+    assert swept.snapshots == {}  # a sweep is not forked
+
+
 def test_every_point_fits_the_same_data_from_the_same_draws(
     swept: RecordingChannel, without: RecordingChannel, with_decay: RecordingChannel
 ) -> None:

@@ -6,6 +6,7 @@ read once per report (the book's `Accumulator`, without the per-step `.item()`).
 """
 
 import time
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -39,6 +40,26 @@ class RunningMeans:
         means["per_second"] = self.units / seconds if seconds > 0 else 0.0
         self.reset()
         return means
+
+    def restart_clock(self) -> None:
+        """Time the throughput from now (after work that should not count, an evaluation)."""
+        self.started = time.perf_counter()
+
+    def state_dict(self) -> dict[str, Any]:
+        """The sums since the last report (a fork's first report continues them) and the
+        time they took."""
+        seconds = time.perf_counter() - self.started
+        return {
+            "sums": dict(self._sums),
+            "weight": self.weight,
+            "units": self.units,
+            "seconds": seconds,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._sums = {name: total.to(self.device) for name, total in state["sums"].items()}
+        self.weight, self.units = state["weight"], state["units"]
+        self.started = time.perf_counter() - state["seconds"]
 
     def __bool__(self) -> bool:
         return self.weight > 0

@@ -37,6 +37,22 @@ describe("errorOfBody", () => {
     ]);
   });
 
+  it("keeps the body's other fields (a 409's first step) and a 429's Retry-After", () => {
+    const conflict = errorOfBody(
+      409,
+      "Conflict",
+      JSON.stringify({ detail: "The first snapshot is after step 21.", type: "no_snapshot", first_step: 21 }),
+    );
+    expect([conflict.type, conflict.extra, conflict.retryAfter]).toEqual([
+      "no_snapshot",
+      { first_step: 21 },
+      null,
+    ]);
+    const limited = errorOfBody(429, "", JSON.stringify({ detail: "Too many.", type: "quota" }), "30");
+    expect([limited.retryAfter, limited.extra]).toEqual([30, {}]);
+    expect(errorOfBody(429, "", "", "soon").retryAfter).toBeNull();
+  });
+
   it("falls back to the status line for a body that is not the API's", () => {
     const error = errorOfBody(502, "Bad Gateway", "<html>proxy</html>");
     expect([error.message, error.type]).toEqual(["502 Bad Gateway", null]);

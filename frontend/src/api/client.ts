@@ -7,10 +7,12 @@ import type {
   ClassInfo,
   Demo,
   ErrorMessage,
+  ForkCreate,
   ImageInfo,
   Job,
   JobPage,
   Join,
+  Lineage,
   Me,
   MetricSeries,
   NewToken,
@@ -18,6 +20,7 @@ import type {
   ParamsUpdate,
   PresetOutcome,
   QueuePlace,
+  SnapshotList,
   StopOutcome,
   TokenInfo,
   ValidationErrorMessage,
@@ -33,6 +36,10 @@ export class ApiError extends Error {
     readonly issues: ValidationIssue[] = [],
     /** The API's machine-readable kind of error ("not_found", "conflict"...); null without one. */
     readonly type: string | null = null,
+    /** The error body's other fields (`first_step` of a 409 `no_snapshot`...). */
+    readonly extra: Readonly<Record<string, unknown>> = {},
+    /** A 429's `Retry-After`, in seconds; null without one. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -173,6 +180,21 @@ export class ApiClient {
     return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/metrics?max_points=${maxPoints}`);
   }
 
+  /** The steps a fork of the job can start from, and which params a fork may change. */
+  snapshots(id: string): Promise<SnapshotList> {
+    return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/snapshots`);
+  }
+
+  /** A new job that continues this one after `body.step` (null: now) with `body.params` changed. */
+  fork(id: string, body: ForkCreate): Promise<Job> {
+    return this.request("POST", `/api/jobs/${encodeURIComponent(id)}/fork`, body);
+  }
+
+  /** The run's family: its ancestors still there and every fork below them. */
+  lineage(id: string): Promise<Lineage> {
+    return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/lineage`);
+  }
+
   artifacts(id: string): Promise<Artifact[]> {
     return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/artifacts`);
   }
@@ -245,7 +267,8 @@ export class ApiClient {
     if (response.status === 204) return undefined as T;
     if (response.ok) return (await response.json()) as T;
     const text = await response.text().catch(() => "");
-    throw this.failed(errorOfBody(response.status, response.statusText, text), options);
+    const retryAfter = response.headers.get("retry-after");
+    throw this.failed(errorOfBody(response.status, response.statusText, text, retryAfter), options);
   }
 }
 
@@ -253,7 +276,12 @@ export class ApiClient {
  * The ApiError of a failed response, from the API's `{"detail": ..., "type": ...}` body
  * (`ErrorMessage`, or `ValidationErrorMessage` with a list of issues) when it has one.
  */
-export function errorOfBody(status: number, statusText: string, body: string): ApiError {
+export function errorOfBody(
+  status: number,
+  statusText: string,
+  body: string,
+  retryAfter: string | null = null,
+): ApiError {
   let parsed: Partial<ErrorBody> | null = null;
   try {
     parsed = JSON.parse(body) as Partial<ErrorBody> | null;
@@ -262,12 +290,19 @@ export function errorOfBody(status: number, statusText: string, body: string): A
   }
   const detail: unknown = parsed?.detail;
   const type = typeof parsed?.type === "string" ? parsed.type : null;
+  const {
+    detail: _detail,
+    type: _type,
+    ...extra
+  } = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {};
+  const seconds = retryAfter === null || retryAfter.trim() === "" ? NaN : Number(retryAfter);
+  const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
   if (Array.isArray(detail)) {
     const issues = detail as ValidationIssue[];
-    return new ApiError(issues.map((issue) => issue.msg).join("; "), status, issues, type);
+    return new ApiError(issues.map((issue) => issue.msg).join("; "), status, issues, type, extra, wait);
   }
   const message = typeof detail === "string" ? detail : `${status} ${statusText}`.trim();
-  return new ApiError(message, status, [], type);
+  return new ApiError(message, status, [], type, extra, wait);
 }
 
 export const api = new ApiClient();

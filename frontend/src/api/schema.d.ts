@@ -114,6 +114,14 @@ export interface paths {
     /** A job's stored events after a seq (thinned frames are left out) */
     get: operations["list_events_api_jobs__job_id__events_get"];
   };
+  "/api/jobs/{job_id}/fork": {
+    /** Fork a run: a new job that continues it from a snapshot, with changed params */
+    post: operations["fork_job_api_jobs__job_id__fork_post"];
+  };
+  "/api/jobs/{job_id}/lineage": {
+    /** A run's family of forks */
+    get: operations["get_lineage_api_jobs__job_id__lineage_get"];
+  };
   "/api/jobs/{job_id}/metrics": {
     /** Each metric series, optionally downsampled */
     get: operations["get_metrics_api_jobs__job_id__metrics_get"];
@@ -129,6 +137,10 @@ export interface paths {
   "/api/jobs/{job_id}/shared": {
     /** Share a run with the owner's class, read-only (classroom mode), or stop */
     put: operations["share_job_api_jobs__job_id__shared_put"];
+  };
+  "/api/jobs/{job_id}/snapshots": {
+    /** The steps a fork can start from */
+    get: operations["list_snapshots_api_jobs__job_id__snapshots_get"];
   };
   "/api/me": {
     /** Who is signed in */
@@ -520,7 +532,7 @@ export interface components {
       momentum?: number;
       /**
        * Optimizer
-       * @description Minibatch SGD as in the book, SGD with momentum, or Adam. Adam needs a far smaller learning rate (about 1e-3).
+       * @description Minibatch SGD as in the book, SGD with momentum, or Adam. Adam needs a far smaller learning rate (about 1e-3). A fork may switch: the new one starts afresh.
        * @default sgd
        * @enum {string}
        */
@@ -737,6 +749,21 @@ export interface components {
        * @description Pass as `after` to read the events that follow.
        */
       next_after: number;
+    };
+    /** ForkCreate */
+    ForkCreate: {
+      /**
+       * Params
+       * @description Changes to the params in force at the snapshot: live params and those the demo marks `forkable`, not the model's shape.
+       */
+      params?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Step
+       * @description Fork after this step, from the nearest snapshot at or before it; null: a running job now (its next step boundary), a finished one from its last step.
+       */
+      step: number | null;
     };
     /**
      * Adadelta
@@ -1428,6 +1455,11 @@ export interface components {
       error: string | null;
       /** Finished At */
       finished_at: string | null;
+      /**
+       * Fork Step
+       * @description A fork: the parent's step it branched after; its own events begin there.
+       */
+      fork_step?: number | null;
       /** Id */
       id: string;
       /**
@@ -1444,6 +1476,11 @@ export interface components {
       };
       /** Params Version */
       params_version: number;
+      /**
+       * Parent Id
+       * @description A fork: the run it continues (which may since be deleted).
+       */
+      parent_id?: string | null;
       /**
        * Shared
        * @description Whether the owner's classmates may watch it.
@@ -1519,6 +1556,36 @@ export interface components {
        * @description null is a gap in the curve.
        */
       y: (number | null)[];
+    };
+    /**
+     * Lineage
+     * @description A run's family: the runs it descends from and every fork below them, that the caller
+     * may see (a deleted run's forks keep their `parent_id`).
+     */
+    Lineage: {
+      /** Nodes */
+      nodes: components["schemas"]["LineageNode"][];
+      /** Root Id */
+      root_id: string;
+    };
+    /** LineageNode */
+    LineageNode: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Fork Step */
+      fork_step: number | null;
+      /** Id */
+      id: string;
+      /** Params */
+      params: {
+        [key: string]: unknown;
+      };
+      /** Parent Id */
+      parent_id: string | null;
+      status: components["schemas"]["JobStatus"];
     };
     /**
      * LinearRegressionJobCreate
@@ -2144,6 +2211,39 @@ export interface components {
       /** Password */
       password: string;
     };
+    /** SnapshotList */
+    SnapshotList: {
+      /**
+       * Every
+       * @description Steps between two snapshots while the job runs.
+       */
+      every: number;
+      /**
+       * Forkable Params
+       * @description Params a fork of this demo may change.
+       */
+      forkable_params: string[];
+      /** Snapshots */
+      snapshots: components["schemas"]["SnapshotOut"][];
+    };
+    /** SnapshotOut */
+    SnapshotOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Size
+       * @description Bytes.
+       */
+      size: number;
+      /**
+       * Step
+       * @description The training state after this many steps.
+       */
+      step: number;
+    };
     /**
      * SoftmaxRegressionJobCreate
      * @description A job of `softmax-regression`: Softmax regression: what each class looks for.
@@ -2294,7 +2394,7 @@ export interface components {
       lr?: number;
       /**
        * Optimizer
-       * @description Adam as in the book, or L-BFGS, which uses curvature and often needs fewer steps.
+       * @description Adam as in the book, or L-BFGS, which uses curvature and often needs fewer steps. A fork may switch: the new optimizer starts from the snapshot's image.
        * @default adam
        * @enum {string}
        */
@@ -4069,6 +4169,111 @@ export interface operations {
       };
     };
   };
+  /** Fork a run: a new job that continues it from a snapshot, with changed params */
+  fork_job_api_jobs__job_id__fork_post: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ForkCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["JobOut"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Not allowed: a page of another origin, or not the caller's to do */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+      /** @description A bound is reached for now; retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+    };
+  };
+  /** A run's family of forks */
+  get_lineage_api_jobs__job_id__lineage_get: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Lineage"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
   /** Each metric series, optionally downsampled */
   get_metrics_api_jobs__job_id__metrics_get: {
     parameters: {
@@ -4257,6 +4462,41 @@ export interface operations {
       };
       /** @description Unsupported media type */
       415: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** The steps a fork can start from */
+  list_snapshots_api_jobs__job_id__snapshots_get: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SnapshotList"];
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
         };

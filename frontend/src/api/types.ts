@@ -80,6 +80,16 @@ export type ValidationErrorMessage = Schemas["ValidationErrorMessage"];
 export type ValidationIssue = Schemas["ValidationErrorItem"];
 export type ParamsUpdate = Schemas["ParamsUpdateOut"];
 
+/** The steps a fork of a job can start from (`GET /api/jobs/{id}/snapshots`). */
+export type SnapshotList = Schemas["SnapshotList"];
+/** A saved training state: the job as it was after `step` steps. */
+export type Snapshot = Schemas["SnapshotOut"];
+/** A run's family of forks (`GET /api/jobs/{id}/lineage`). */
+export type Lineage = Schemas["Lineage"];
+export type LineageNode = Schemas["LineageNode"];
+/** The body of `POST /api/jobs/{id}/fork`: `step` null is "now" (or, finished, its last step). */
+export type ForkCreate = Schemas["ForkCreate"];
+
 /** Who is signed in (`GET /api/me`); `auth` is the server's mode, `role` "local" without sign-in. */
 export type Me = Schemas["Me"];
 export type Role = Me["role"];

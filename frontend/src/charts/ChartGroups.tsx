@@ -19,16 +19,36 @@ interface Props {
   heading: "h3" | "h4";
   /** Shown while there is nothing to draw. */
   empty: ComponentChildren;
+  /** A click on a chart at a step (see MetricsChart). */
+  onPickStep?: (step: number, slack: number) => void;
 }
 
-export function ChartGroups({ grouping, groups, sourceOf, label, heading: Heading, empty }: Props) {
+export function ChartGroups({
+  grouping,
+  groups,
+  sourceOf,
+  label,
+  heading: Heading,
+  empty,
+  onPickStep,
+}: Props) {
   if (groups.length === 0) {
     const key = grouping.declared ? WAITING_KEY : ALL_KEY;
-    return <MetricsChart key={key} source={sourceOf(key)} label={label} empty={empty} />;
+    return (
+      <MetricsChart key={key} source={sourceOf(key)} label={label} empty={empty} onPickStep={onPickStep} />
+    );
   }
   if (!grouping.declared) {
     const [group] = groups;
-    return <MetricsChart key={group.key} source={sourceOf(group.key)} label={label} empty={empty} />;
+    return (
+      <MetricsChart
+        key={group.key}
+        source={sourceOf(group.key)}
+        label={label}
+        empty={empty}
+        onPickStep={onPickStep}
+      />
+    );
   }
   return (
     <div class="chart-groups">
@@ -43,6 +63,7 @@ export function ChartGroups({ grouping, groups, sourceOf, label, heading: Headin
             height={220}
             listChanges={i === groups.length - 1}
             empty={empty}
+            onPickStep={onPickStep}
           />
         </section>
       ))}

@@ -20,6 +20,8 @@ interface Props {
   listChanges?: boolean;
   /** Shown while there is nothing to draw. */
   empty: ComponentChildren;
+  /** A click on the plot at this step (`slack`: steps a few pixels span); absent: clicks do nothing. */
+  onPickStep?: (step: number, slack: number) => void;
 }
 
 const KEY_ACTIONS: Record<string, (chart: LiveChart) => void> = {
@@ -39,15 +41,24 @@ export function MetricsChart({
   logScale: logScaleAtFirst = false,
   listChanges = true,
   empty,
+  onPickStep,
 }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const [chart, setChart] = useState<LiveChart | null>(null);
   const [logScale, setLogScale] = useState(logScaleAtFirst);
   const [cursor, setCursor] = useState<CursorReadout | null>(null);
   const [, setVersion] = useState(0);
+  const pickRef = useRef(onPickStep);
+  pickRef.current = onPickStep;
+  const pickable = onPickStep !== undefined;
 
   useEffect(() => {
-    const live = new LiveChart(hostRef.current!, source, { height, yLabel, onCursor: setCursor });
+    const live = new LiveChart(hostRef.current!, source, {
+      height,
+      yLabel,
+      onCursor: setCursor,
+      onPick: pickable ? (step, slack) => pickRef.current?.(step, slack) : undefined,
+    });
     setChart(live);
     live.refresh();
     const unsubscribe = source.subscribe(() => {
@@ -58,7 +69,7 @@ export function MetricsChart({
       unsubscribe();
       live.destroy();
     };
-  }, [source, height, yLabel]);
+  }, [source, height, yLabel, pickable]);
 
   useEffect(() => chart?.setLogScale(logScale), [chart, logScale]);
 
@@ -109,7 +120,9 @@ export function MetricsChart({
         class="chart-host"
         tabIndex={0}
         role="img"
-        aria-label={`${label}. Drag across it to zoom in; with the keyboard, + and − zoom, arrow keys pan, 0 shows all.`}
+        aria-label={`${label}. Drag across it to zoom in; with the keyboard, + and − zoom, arrow keys pan, 0 shows all.${
+          pickable ? " Click a step to fork the run from the saved step at or before it." : ""
+        }`}
         onKeyDown={(event) => {
           const action = KEY_ACTIONS[event.key];
           if (!action) return;

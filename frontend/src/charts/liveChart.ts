@@ -17,7 +17,16 @@ export interface LiveChartOptions {
   height: number;
   yLabel: string;
   onCursor: (readout: CursorReadout | null) => void;
+  /** A click (not a drag) on the plot at `step`; `slack`: how many steps a few pixels span. */
+  onPick?: (step: number, slack: number) => void;
 }
+
+/** A pointer that moves less than this between press and release clicked; more, it dragged. */
+const CLICK_PIXELS = 4;
+/** How near a snapshot's marker a click picks it. */
+const PICK_PIXELS = 8;
+/** A click waits this long for a second one: a double click shows everything, it picks nothing. */
+const DOUBLE_CLICK_MS = 250;
 
 const MIN_ZOOM_SPAN = 4; // steps
 
@@ -45,6 +54,9 @@ export class LiveChart {
   private readonly hidden = new Set<string>();
   private lines: ChartLine[] = [];
   private readonly marksLayer = document.createElement("div");
+  private pressedAt: { x: number; y: number } | null = null;
+  private pickTimer: ReturnType<typeof setTimeout> | null = null;
+  private destroyed = false;
   private readonly resizeObserver: ResizeObserver;
 
   constructor(
@@ -58,6 +70,8 @@ export class LiveChart {
   }
 
   refresh(): void {
+    // a view may still hold a chart it replaced (its effects run in order): it draws nothing
+    if (this.destroyed) return;
     this.lines = this.source.lines().filter((line) => line.series.length > 0);
     if (this.lines.length === 0) {
       this.destroyPlot();
@@ -114,6 +128,8 @@ export class LiveChart {
   }
 
   destroy(): void {
+    this.destroyed = true;
+    this.cancelPick();
     this.resizeObserver.disconnect();
     this.destroyPlot();
   }
@@ -201,6 +217,11 @@ export class LiveChart {
     this.plot = new uPlot(options, [[]], this.host);
     this.plot.over.appendChild(this.marksLayer);
     this.plot.over.addEventListener("wheel", this.onWheel, { passive: false });
+    if (this.options.onPick) {
+      this.plot.over.addEventListener("mousedown", this.onPress);
+      this.plot.over.addEventListener("click", this.onClick);
+      this.plot.over.classList.add("pickable");
+    }
   }
 
   private draw(): void {
@@ -246,21 +267,63 @@ export class LiveChart {
     this.zoom(event.deltaY < 0 ? 0.8 : 1.25, center);
   };
 
+  private readonly onPress = (event: MouseEvent) => {
+    this.pressedAt = { x: event.clientX, y: event.clientY };
+  };
+
+  /** A click, not the end of a drag that zoomed: the step under the pointer. */
+  private readonly onClick = (event: MouseEvent) => {
+    const plot = this.plot;
+    const pressed = this.pressedAt;
+    this.pressedAt = null;
+    const onPick = this.options.onPick;
+    this.cancelPick();
+    if (!plot || !onPick || event.detail > 1) return;
+    if (pressed && Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) > CLICK_PIXELS) return;
+    const left = event.clientX - plot.over.getBoundingClientRect().left;
+    const step = plot.posToVal(left, "x");
+    const slack = Math.abs(plot.posToVal(left + PICK_PIXELS, "x") - step);
+    if (!Number.isFinite(step)) return;
+    this.pickTimer = setTimeout(() => {
+      this.pickTimer = null;
+      onPick(step, slack);
+    }, DOUBLE_CLICK_MS);
+  };
+
+  private cancelPick(): void {
+    if (this.pickTimer !== null) clearTimeout(this.pickTimer);
+    this.pickTimer = null;
+  }
+
+  /** Every step drawn, and the saved steps a fork can start from (a run's first is before its first point). */
   private fullExtent(): StepRange | null {
     if (this.lines.length === 0) return null;
     const shared = this.source.steps?.();
-    const min = Math.min(...this.lines.map((l) => l.series.xs[0]), shared?.min ?? Infinity);
-    const max = Math.max(...this.lines.map((l) => l.series.lastX ?? min), shared?.max ?? -Infinity);
+    const saved = this.source.snapshots?.() ?? [];
+    const min = Math.min(...this.lines.map((l) => l.series.xs[0]), shared?.min ?? Infinity, ...saved);
+    const max = Math.max(...this.lines.map((l) => l.series.lastX ?? min), shared?.max ?? -Infinity, ...saved);
     return { min, max: Math.max(max, min + 1) };
   }
 
   private placeMarks(): void {
     const plot = this.plot;
     if (!plot) return;
+    const width = plot.over.clientWidth;
+    const snapshots = (this.source.snapshots?.() ?? []).flatMap((step) => {
+      const left = plot.valToPos(step, "x");
+      if (left < 0 || left > width) return [];
+      const element = document.createElement("div");
+      element.className = "chart-snapshot";
+      element.style.left = `${left}px`;
+      element.dataset.step = String(step);
+      element.title = `Saved after step ${step}: a fork can start here`;
+      return [element];
+    });
     this.marksLayer.replaceChildren(
+      ...snapshots,
       ...this.source.marks().flatMap((mark) => {
         const left = plot.valToPos(mark.step, "x");
-        if (left < 0 || left > plot.over.clientWidth) return [];
+        if (left < 0 || left > width) return [];
         const element = document.createElement("div");
         element.className = "chart-mark";
         element.style.left = `${left}px`;

@@ -22,6 +22,8 @@ export interface ChartSource {
   /** The steps to show at the least: charts drawn one above the other share them, so a step
    * lines up on all of them (absent: the steps of this chart's own lines). */
   steps?(): StepRange | null;
+  /** Steps a fork of the run can start from, marked on the step axis (absent: none marked). */
+  snapshots?(): readonly number[];
   /** Called (at most once per animation frame) when lines or marks changed. */
   subscribe(listener: () => void): () => void;
 }

@@ -19,7 +19,7 @@ import {
   showsOtherBuiltins,
   uploadErrorMessage,
 } from "./imagePicker";
-import { describedBy, idOf, Notes } from "./notes";
+import { Notes, useIds } from "./notes";
 import type { FieldProps } from "./ParamsForm";
 import type { ImageField } from "./schema";
 
@@ -29,6 +29,7 @@ interface Upload {
 }
 
 export function ImagePicker({ field, path, context, locked }: FieldProps<ImageField> & { locked: boolean }) {
+  const { idOf, describedBy } = useIds();
   const [library, retry] = useImageLibrary();
   const [expanded, setExpanded] = useState(false);
   const [upload, setUpload] = useState<Upload | null>(null);

@@ -18,7 +18,7 @@ import type {
 } from "./schema";
 import { checkNumber, fromSliderPosition, SLIDER_STEPS, sliderScale, toSliderPosition } from "./slider";
 import { ImagePicker } from "./ImagePicker";
-import { describedBy, idOf, Notes } from "./notes";
+import { FormIdPrefix, Notes, useIds } from "./notes";
 import { switchVariant, variantDefault, variantOf } from "./values";
 
 export interface FormContext {
@@ -29,13 +29,24 @@ export interface FormContext {
   errors: Map<string, string>;
 }
 
-export function ParamsForm({ fields, context }: { fields: FieldSpec[]; context: FormContext }) {
+/** `idPrefix`: what the ids of its inputs start with, when the page has another params form. */
+export function ParamsForm({
+  fields,
+  context,
+  idPrefix = "param",
+}: {
+  fields: FieldSpec[];
+  context: FormContext;
+  idPrefix?: string;
+}) {
   return (
-    <div class="params-form">
-      {fields.map((field) => (
-        <Field key={field.name} field={field} path={[field.name]} context={context} />
-      ))}
-    </div>
+    <FormIdPrefix.Provider value={idPrefix}>
+      <div class="params-form">
+        {fields.map((field) => (
+          <Field key={field.name} field={field} path={[field.name]} context={context} />
+        ))}
+      </div>
+    </FormIdPrefix.Provider>
   );
 }
 
@@ -97,6 +108,7 @@ function LiveTag({ field, context }: { field: FieldSpec; context: FormContext })
 }
 
 function NumberInput({ field, path, context }: FieldProps<NumberField>) {
+  const { idOf, describedBy } = useIds();
   const value = valueAt(context.value, path) as number;
   const [draft, setDraft] = useState(String(value ?? ""));
   const [typingError, setTypingError] = useState<string | null>(null);
@@ -161,6 +173,7 @@ function NumberInput({ field, path, context }: FieldProps<NumberField>) {
 }
 
 function EnumInput({ field, path, context }: FieldProps<EnumField>) {
+  const { idOf, describedBy } = useIds();
   const error = context.errors.get(pathKey(path)) ?? null;
   return (
     <div class="field" data-path={pathKey(path)}>
@@ -187,6 +200,7 @@ function EnumInput({ field, path, context }: FieldProps<EnumField>) {
 }
 
 function BooleanInput({ field, path, context }: FieldProps<BooleanField>) {
+  const { describedBy } = useIds();
   const error = context.errors.get(pathKey(path)) ?? null;
   return (
     <div class="field field-boolean" data-path={pathKey(path)}>
@@ -206,6 +220,7 @@ function BooleanInput({ field, path, context }: FieldProps<BooleanField>) {
 }
 
 function TextInput({ field, path, context, placeholder }: FieldProps<TextField> & { placeholder?: string }) {
+  const { idOf, describedBy } = useIds();
   const error = context.errors.get(pathKey(path)) ?? null;
   const value = valueAt(context.value, path);
   return (
@@ -238,6 +253,7 @@ function TextInput({ field, path, context, placeholder }: FieldProps<TextField> 
 }
 
 function TupleInput({ field, path, context }: FieldProps<TupleField>) {
+  const { describedBy } = useIds();
   const values = (valueAt(context.value, path) as number[] | undefined) ?? [];
   const error =
     context.errors.get(pathKey(path)) ??
@@ -274,6 +290,7 @@ function TupleInput({ field, path, context }: FieldProps<TupleField>) {
 }
 
 function UnionList({ field, path, context }: FieldProps<UnionListField>) {
+  const { idOf } = useIds();
   const items = (valueAt(context.value, path) as Params[] | undefined) ?? [];
   const structureLocked = context.running; // a running job keeps its list: same length, same kinds
   const error = context.errors.get(pathKey(path)) ?? null;
@@ -364,6 +381,7 @@ function UnionList({ field, path, context }: FieldProps<UnionListField>) {
 }
 
 function JsonInput({ field, path, context }: FieldProps<JsonField>) {
+  const { idOf, describedBy } = useIds();
   const value = valueAt(context.value, path);
   const [draft, setDraft] = useState(JSON.stringify(value, null, 1));
   const [parseError, setParseError] = useState<string | null>(null);

@@ -39,7 +39,10 @@ export function Compare({ runs, charts }: { runs: Job[]; charts: ChartSpec[] }) 
 
   return (
     <section class="compare" aria-labelledby="compare-title">
-      <h2 id="compare-title">Compare runs</h2>
+      {/* focusable from a script: "Compare branches" brings the learner here */}
+      <h2 id="compare-title" tabIndex={-1}>
+        Compare runs
+      </h2>
       {runs.length < 2 ? (
         <EmptyState title={runs.length === 0 ? "No runs picked." : "Pick one more run."}>
           <p>

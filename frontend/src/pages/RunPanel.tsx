@@ -1,12 +1,17 @@
 /** The run on show: what state it is in, its connection, its chart, pictures and results. */
 
 import type { ComponentChildren } from "preact";
-import { useMemo } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import { type ChartSpec, type NoticeSpec, isActive } from "../api/types";
+import { type ChartSpec, type Job, type NoticeSpec, isActive } from "../api/types";
 import { ChartGroups, sourcesByKey } from "../charts/ChartGroups";
 import { MetricGrouping } from "../charts/groups";
 import { explainStatus } from "../explain";
+import type { FieldSpec } from "../form/schema";
+import { forkChartSource, withSnapshots } from "../forks/branch";
+import { ForkDialog, type ForkRequest } from "../forks/ForkDialog";
+import { type ParentState, type Snapshots, useParentCurves, useSnapshots, useWatched } from "../forks/hooks";
+import { lastSnapshot, pickSnapshot } from "../forks/snapshots";
 import { FramePanels } from "../frames/FramePanels";
 import { runChartSource } from "../run/chartSource";
 import type { JobRun } from "../run/jobRun";
@@ -23,10 +28,12 @@ interface Props {
   charts: ChartSpec[];
   /** How to read the notes of the demo's summaries (`Demo.notices`). */
   notices: NoticeSpec[];
+  /** The demo's params form, which the fork dialog shows. */
+  fields: FieldSpec[];
   onRetry: () => void;
 }
 
-export function RunPanel({ attachment, charts, notices, onRetry }: Props) {
+export function RunPanel({ attachment, charts, notices, fields, onRetry }: Props) {
   return (
     <section class="run-panel" aria-label="Run">
       {attachment.state === "none" && (
@@ -54,10 +61,12 @@ export function RunPanel({ attachment, charts, notices, onRetry }: Props) {
       )}
       {attachment.state === "ready" && (
         <RunView
+          key={attachment.attached.job.id}
           attached={attachment.attached}
           stream={attachment.stream}
           charts={charts}
           notices={notices}
+          fields={fields}
         />
       )}
     </section>
@@ -71,15 +80,25 @@ function RunView({
   stream,
   charts,
   notices,
+  fields,
 }: {
   attached: AttachedJob;
   stream: StreamState;
   charts: ChartSpec[];
   notices: NoticeSpec[];
+  fields: FieldSpec[];
 }) {
   const { job, run } = attached;
   const status = useRunValue(run, (r) => r.status, job.status);
   const hasEvents = useRunValue(run, (r) => r.lastSeq > 0, false);
+  const snapshots = useSnapshots(job.id, run);
+  const parent = useParentCurves(job);
+  const [forking, setForking] = useState<ForkRequest | null>(null);
+  const pickStep = (step: number, slack: number) => {
+    if (snapshots.list.state !== "ready") return;
+    const picked = Math.max(0, Math.round(step));
+    setForking({ kind: "step", step: pickSnapshot(snapshots.steps.value, step, slack), picked });
+  };
   return (
     <>
       <div class="run-header">
@@ -96,14 +115,46 @@ function RunView({
           </a>
         </p>
       </div>
+      {job.parent_id && <ForkBanner job={job} parent={parent.state} />}
       <ConnectionBanner stream={stream} />
       {/* a run that was not waiting when it was loaded never waits again: no need to ask */}
       <StatusExplanation run={run} jobId={job.id} mayWait={job.status === "queued"} />
       <RunNotices run={run} declared={notices} />
       <section class="chart-section" aria-labelledby="chart-title">
-        <h3 id="chart-title">Metrics</h3>
+        <div class="section-head">
+          <h3 id="chart-title">Metrics</h3>
+          {status === "running" && (
+            <button type="button" id="fork-button" onClick={() => setForking({ kind: "now" })}>
+              Fork now
+            </button>
+          )}
+          {!isActive(status) && (
+            <button
+              type="button"
+              id="fork-button"
+              title="Fork the run from its last saved step"
+              disabled={snapshots.list.state === "loading"}
+              onClick={() =>
+                setForking({ kind: "step", step: lastSnapshot(snapshots.steps.value), picked: null })
+              }
+            >
+              Fork…
+            </button>
+          )}
+        </div>
+        {status !== "queued" && (
+          <p class="fork-hint">
+            Click a step on a chart to fork the run from there: a new run that continues it with other
+            settings. The marks <span class="snapshot-key" aria-hidden="true" /> under the step axis are the
+            saved steps it can start from.
+          </p>
+        )}
         <RunCharts
           run={run}
+          job={job}
+          snapshots={snapshots}
+          parentCurves={parent.curves}
+          onPickStep={pickStep}
           charts={charts}
           empty={
             <EmptyState
@@ -126,17 +177,76 @@ function RunView({
         />
       </section>
       {!isActive(status) && <Results run={run} jobId={job.id} />}
+      {forking && (
+        <ForkDialog
+          job={job}
+          run={run}
+          fields={fields}
+          snapshots={snapshots}
+          request={forking}
+          onClose={() => setForking(null)}
+        />
+      )}
     </>
   );
 }
 
-/** One chart per group of metrics the demo declares, each with the run's live-change marks. */
-function RunCharts({ run, charts, empty }: { run: JobRun; charts: ChartSpec[]; empty: ComponentChildren }) {
+/** Where a fork came from: its parent (a link) and the step it branched after. */
+function ForkBanner({ job, parent }: { job: Job; parent: ParentState }) {
+  const parentId = job.parent_id!;
+  return (
+    <div class="banner banner-fork" role="note" data-testid="fork-banner">
+      <p>
+        Forked from{" "}
+        <a href={`/jobs/${encodeURIComponent(parentId)}`}>
+          run <code>{parentId}</code>
+        </a>{" "}
+        after step {job.fork_step ?? "—"}.
+        {parent === "gone"
+          ? " That run is no longer here."
+          : " Its curves are drawn dashed and paler; this run's lines branch off them there."}
+      </p>
+      {parent === "error" && <p class="muted">The curves of the run it came from could not be loaded.</p>}
+    </div>
+  );
+}
+
+/**
+ * One chart per group of metrics the demo declares, each with the run's live-change marks and
+ * its saved steps; a fork's charts draw it over its parent's curves.
+ */
+function RunCharts({
+  run,
+  job,
+  snapshots,
+  parentCurves,
+  onPickStep,
+  charts,
+  empty,
+}: {
+  run: JobRun;
+  job: Job;
+  snapshots: Snapshots;
+  parentCurves: ReturnType<typeof useParentCurves>["curves"];
+  onPickStep?: (step: number, slack: number) => void;
+  charts: ChartSpec[];
+  empty: ComponentChildren;
+}) {
   const grouping = useMemo(() => new MetricGrouping(charts), [charts]);
   const sourceOf = useMemo(
-    () => sourcesByKey((key) => runChartSource(run, (name) => grouping.keyOf(name) === key)),
-    [run, grouping],
+    () =>
+      sourcesByKey((key) => {
+        const shows = (name: string) => grouping.keyOf(name) === key;
+        const source =
+          job.parent_id && job.fork_step != null
+            ? forkChartSource(run, job.fork_step, parentCurves, `parent ${job.parent_id.slice(0, 6)}`, shows)
+            : runChartSource(run, shows);
+        return withSnapshots(source, snapshots.steps);
+      }),
+    [run, grouping, parentCurves, snapshots.steps],
   );
+  const inherited = useWatched(parentCurves);
+  const names = () => new Set([...run.metrics.keys(), ...inherited.keys()]);
   // re-render when a chart appears, not at every point
   useRunValue(
     run,
@@ -150,11 +260,12 @@ function RunCharts({ run, charts, empty }: { run: JobRun; charts: ChartSpec[]; e
   return (
     <ChartGroups
       grouping={grouping}
-      groups={grouping.groups(run.metrics.keys())}
+      groups={grouping.groups(names())}
       sourceOf={sourceOf}
       label="Metrics of this run"
       heading="h4"
       empty={empty}
+      onPickStep={onPickStep}
     />
   );
 }

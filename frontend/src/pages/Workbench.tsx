@@ -14,6 +14,7 @@ import { ParamsForm } from "../form/ParamsForm";
 import { PresetButtons } from "../form/PresetButtons";
 import { presetInForce, withPreset } from "../form/presets";
 import { formFields } from "../form/schema";
+import { LineagePanel } from "../forks/Lineage";
 import { paramsFromQuery, paramsWithDefaults, queryWithParams, setAt } from "../form/values";
 import { navigate, replaceUrl } from "../router";
 import { LiveChanges } from "../run/liveChanges";
@@ -24,7 +25,7 @@ import { PushToClass } from "../teaching/PushToClass";
 import { InlineCode } from "../ui/inlineCode";
 import { messageOf } from "../ui/states";
 import { Compare } from "./Compare";
-import { RunHistory } from "./RunHistory";
+import { MAX_COMPARED, RunHistory } from "./RunHistory";
 import { RunPanel } from "./RunPanel";
 
 const NO_ERRORS: PlacedErrors = { byField: new Map(), general: [] };
@@ -134,6 +135,14 @@ export function Workbench({ demo, jobId, search }: Props) {
     }
   };
 
+  /** "Compare branches": these runs in the comparison below, which comes into view. */
+  const compareBranches = async (ids: string[]) => {
+    setCompared(await Promise.all(ids.map((id) => api.job(id))));
+    const title = document.getElementById("compare-title");
+    title?.scrollIntoView({ block: "start" });
+    title?.focus({ preventScroll: true });
+  };
+
   const stop = async () => {
     if (!attached) return;
     setBusy("stopping");
@@ -215,16 +224,30 @@ export function Workbench({ demo, jobId, search }: Props) {
             </section>
           )}
         </aside>
-        <RunPanel attachment={attachment} charts={demo.charts} notices={demo.notices} onRetry={retryAttach} />
+        <RunPanel
+          attachment={attachment}
+          charts={demo.charts}
+          notices={demo.notices}
+          fields={fields}
+          onRetry={retryAttach}
+        />
       </div>
-      <RunHistory
-        demo={demo}
-        fields={fields}
-        currentJobId={jobId}
-        version={historyVersion}
-        selected={compared}
-        onSelect={setCompared}
-      />
+      <div class="history-row">
+        <RunHistory
+          demo={demo}
+          fields={fields}
+          currentJobId={jobId}
+          version={historyVersion}
+          selected={compared}
+          onSelect={setCompared}
+        />
+        <LineagePanel
+          jobId={jobId}
+          version={historyVersion}
+          maxCompared={MAX_COMPARED}
+          onCompare={compareBranches}
+        />
+      </div>
       <Compare runs={compared} charts={demo.charts} />
     </div>
   );

@@ -1,7 +1,8 @@
 """Attention pooling (book 10.1–10.2), epoch by epoch.
 
 Each epoch takes one SGD step on the learned width w, then pools every query both through the
-learned kernel and through the fixed kernel in force (kernel and σ are live).
+learned kernel and through the fixed kernel in force (kernel and σ are live). A fork starts
+from its snapshot's w.
 """
 
 from typing import Any
@@ -32,13 +33,17 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     data = make_data(rng)
     net = NWKernelRegression(rng)
     optimizer = torch.optim.SGD(net.parameters(), lr=params.lr)
+    # The data are drawn again alike from the seed; w and its optimizer are the state.
+    ctx.track(net=net, optimizer=optimizer)
     frame_every = max(1, params.epochs // MAX_FRAMES)
     drawn_kernel: tuple[str, float] | None = None
 
     pace = Pace(ctx)
-    for epoch in range(params.epochs + 1):  # epoch 0: before any training
-        params = ctx.checkpoint(epoch)
-        if epoch > 0:
+    # Epoch 0 (a fork: its snapshot's epoch) is shown before any step; then one per epoch.
+    for epoch in [ctx.resumed_step, *ctx.steps(params.epochs)]:
+        if epoch > ctx.resumed_step:
+            pace.wait(params.speed)  # between two epochs, none after the last
+            params = ctx.checkpoint(epoch)
             sgd_step(net, optimizer, data, params.lr)
         learned = learned_pooling(net, data)
         fixed = nadaraya_watson(
@@ -52,8 +57,5 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
             drawn_kernel = (params.kernel, params.sigma)
         if kernel_changed or epoch % frame_every == 0 or epoch == params.epochs:
             show_learned_kernel(ctx, data, fixed, learned)
-
-        if epoch < params.epochs:  # no wait after the last epoch
-            pace.wait(params.speed)
 
     return {**values, "epochs": params.epochs, "kernel": params.kernel, "sigma": params.sigma}

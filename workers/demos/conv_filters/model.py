@@ -9,6 +9,7 @@ network may sit for a long while near chance.
 """
 
 from collections import OrderedDict
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -122,6 +123,23 @@ def make_optimizer(net: nn.Module, params: Params) -> torch.optim.Optimizer:
     return torch.optim.SGD(
         net.parameters(), lr=params.lr, momentum=momentum, weight_decay=params.weight_decay
     )
+
+
+class OptimizerState:
+    """The optimizer as training state, with its kind. A fork may switch kinds (SGD to Adam);
+    the new optimizer then starts afresh: one kind's momentum or moment estimates mean nothing
+    to another."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, kind: str) -> None:
+        self.optimizer = optimizer
+        self.kind = kind
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "optimizer": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state["kind"] == self.kind:
+            self.optimizer.load_state_dict(state["optimizer"])
 
 
 def set_live_hyperparameters(optimizer: torch.optim.Optimizer, params: Params) -> None:

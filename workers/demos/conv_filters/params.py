@@ -26,7 +26,8 @@ class Params(DemoParams):
     optimizer: Literal["sgd", "momentum", "adam"] = param_field(
         "sgd",
         description="Minibatch SGD as in the book, SGD with momentum, or Adam. Adam needs a "
-        "far smaller learning rate (about 1e-3).",
+        "far smaller learning rate (about 1e-3). A fork may switch: the new one starts afresh.",
+        forkable=True,
     )
     lr: float = common.learning_rate(
         0.9,

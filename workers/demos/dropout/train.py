@@ -32,7 +32,8 @@ from workers.demos.dropout.views import (
     show_masks,
     show_model,
 )
-from workers.kit.datasets import ImageDataset, choose, load_for, shuffled_minibatches
+from workers.kit.datasets import ImageDataset, choose, load_for
+from workers.kit.minibatches import Minibatches
 from workers.kit.pacing import Pace
 from workers.kit.running import RunningMeans
 from workers.kit.seeding import generator
@@ -48,11 +49,16 @@ LOG_LINES = 10  # the log's epoch lines per run, however many epochs
 
 @dataclass
 class Training:
+    """What the loop last reported, and when (part of the training state: a fork goes on from
+    it)."""
+
     steps: int = 0
     train_loss: float = math.nan
     train_acc: float = math.nan
     test_loss: float = math.nan
     test_acc: float = math.nan
+    evaluated_at: int = 0  # the step of the last evaluation of both sets
+    log_from_epoch: int = 1  # the next epoch that may have a line in the log
 
 
 def run(ctx: JobContext[Params]) -> dict[str, Any]:
@@ -98,19 +104,25 @@ def fit(
     params = ctx.params
     optimizer = torch.optim.SGD(net.parameters(), lr=params.lr)
     loss = nn.CrossEntropyLoss()
+    batches = Minibatches((data.train_images, data.train_labels), params.batch_size, randomness)
     running = RunningMeans(data.device)  # the book's Accumulator
     training = Training()
+    ctx.track(
+        net=net,
+        optimizer=optimizer,
+        randomness=randomness,  # the scratch masks'; `nn.Dropout` draws from torch's own
+        batches=batches,
+        running=running,
+        training=training,
+    )
     pictures = PictureSchedule()
     pace = Pace(ctx)
     show_first_layer_weights(ctx, net)
-    report_evaluation(ctx, net, data, training)  # at chance, before the first step
-    evaluated_at, log_from_epoch = 0, 1
-    for epoch in range(1, params.epochs + 1):
-        batches = shuffled_minibatches(
-            data.train_images, data.train_labels, params.batch_size, randomness
-        )
+    if not ctx.resumed_step:
+        report_evaluation(ctx, net, data, training)  # at chance, before the first step
+    for epoch in batches.epochs(params.epochs):
         for X, y in batches:
-            training.steps += 1
+            training.steps = batches.step
             params = ctx.checkpoint(training.steps)
             set_live_hyperparameters(net, optimizer, params)
             l, _ = train_step(net, loss, optimizer, X, y)  # noqa: E741 - the book's name
@@ -121,12 +133,12 @@ def fit(
             pace.wait(params.speed)
         if running:
             report_training(ctx, running, optimizer)
-        if training.steps - evaluated_at >= EVALUATE_EVERY_STEPS or epoch == params.epochs:
+        if training.steps - training.evaluated_at >= EVALUATE_EVERY_STEPS or epoch == params.epochs:
             report_evaluation(ctx, net, data, training)
-            evaluated_at = training.steps
-            if epoch >= log_from_epoch or epoch == params.epochs:
+            training.evaluated_at = training.steps
+            if epoch >= training.log_from_epoch or epoch == params.epochs:
                 log_epoch(ctx, epoch, training)
-                log_from_epoch = epoch + math.ceil(params.epochs / LOG_LINES)
+                training.log_from_epoch = epoch + math.ceil(params.epochs / LOG_LINES)
     show_masks(ctx, net)
     show_first_layer_weights(ctx, net)
     return training

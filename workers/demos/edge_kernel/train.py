@@ -1,7 +1,8 @@
 """Learning a kernel (book 6.2.4), step by step.
 
-The layer starts from random weights, and each step computes its output, the summed squared
-error against Y, and the gradient, and moves the weights against the gradient.
+The layer starts from random weights (a fork: from its snapshot's), and each step computes its
+output, the summed squared error against Y, and the gradient, and moves the weights against the
+gradient.
 """
 
 from typing import Any
@@ -37,12 +38,14 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
 
     torch.manual_seed(params.seed)
     conv2d = conv_layer(K.shape)
+    # The kernel is all there is to the training state: a fork goes on from its snapshot's.
+    ctx.track(conv2d=conv2d)
     # The layer works on (batch, channel, height, width): one example, one channel.
     X, Y = X.reshape((1, 1, *X.shape)), Y.reshape((1, 1, *Y.shape))
     loss = report(ctx, conv2d, X, Y)
 
     pace = Pace(ctx)
-    for step in range(1, params.steps + 1):
+    for step in ctx.steps(params.steps):
         params = ctx.checkpoint(step)
         gradient_step(conv2d, X, Y, params.lr)
         loss = report(ctx, conv2d, X, Y)

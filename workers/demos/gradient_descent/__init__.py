@@ -25,6 +25,9 @@ DEMO = DemoSpec(
         ZefsChapter(3, "Learning via gradient descent"),
         ZefsChapter(5, "Gradient descent algorithms"),
     ],
+    # A default race is 20 steps at 5 a second: a fork point every second. A snapshot holds
+    # two numbers per racer and its optimizer's state, and takes about a millisecond.
+    snapshot_every=5,
     what_to_try=[
         "On `ill-conditioned`, raise the learning rate of `gd` past 0.5 while it runs and "
         "watch x2 start to oscillate: 2·η·2 > 2 makes each step overshoot.",

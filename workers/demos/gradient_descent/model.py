@@ -173,3 +173,40 @@ def race_step(
     return torch.stack(
         [UPDATES[hp.name](x[i], grad[i], states[i], hp, t) for i, hp in enumerate(optimizers)]
     )
+
+
+class Race:
+    """Where the racers stand and what each one's rule remembers: the training state that a
+    fork continues (`kit.state` captures it through `state_dict`)."""
+
+    def __init__(self, start: tuple[float, float], seed: int, racers: int) -> None:
+        self.x = torch.tensor([start] * racers, dtype=torch.float64)  # one row per racer
+        self.states = racer_states(seed, racers)
+
+    def step(self, grad: Tensor, optimizers: Sequence[Optimizer], t: int) -> None:
+        self.x = race_step(self.x, grad, self.states, optimizers, t)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The points, and per racer its tensors (velocity, averages: only those its rule has
+        made so far) and its noise generator's state."""
+        return {
+            "x": self.x,
+            "racers": [
+                {
+                    name: value.get_state() if isinstance(value, torch.Generator) else value
+                    for name, value in state.items()
+                }
+                for state in self.states
+            ],
+        }
+
+    def load_state_dict(self, saved: dict[str, Any]) -> None:
+        if len(saved["racers"]) != len(self.states):
+            raise ValueError(f"{len(saved['racers'])} racers, not {len(self.states)}")
+        self.x = saved["x"].clone()
+        for state, racer in zip(self.states, saved["racers"], strict=True):
+            rng = state["rng"]
+            rng.set_state(racer["rng"])
+            state.clear()
+            state.update({name: value.clone() for name, value in racer.items() if name != "rng"})
+            state["rng"] = rng

@@ -1,6 +1,7 @@
 """What the learner sees of gradient-descent: the surface once, each racer's f as a metric
-named by its legend label and its position every step, and every trajectory as a CSV artifact.
-Values are exact (unrounded): a learner compares the positions with the book's."""
+named by its legend label and its position every step, and every trajectory as a CSV artifact
+(a fork's from its snapshot on: the steps before are its parent's). Values are exact
+(unrounded): a learner compares the positions with the book's."""
 
 import torch
 from torch import Tensor

@@ -72,6 +72,9 @@ DEMO = DemoSpec(
             {"activation": "relu", "init": "kaiming", "batch_norm": False},
         ),
     ],
+    # 200 steps at 10 a second by default: a fork point every 2 seconds. A snapshot (a few
+    # thousand weights and the generators) takes about a millisecond, a step's wait 100.
+    snapshot_every=20,
     what_to_try=[
         "Train as it starts (sigmoid, N(0, 1), 20 layers, 8 units wide): the gradient norms "
         "fall about seven decades from the last layer to the first (the ratio is about 1e-7), "

@@ -157,6 +157,18 @@ def forward_backward(net: nn.Sequential, batch: Batch) -> Pass:
     return Pass(loss.detach(), activations, gradients)
 
 
+def pass_again(net: nn.Sequential, batch: Batch) -> Pass:
+    """The last pass, made again on the same weights (a fork's: its snapshot holds the weights,
+    not their gradients). Batch norm's running statistics, which a pass in training mode moves,
+    are put back: the run they come from has moved them for this pass already."""
+    running = [buffer.clone() for buffer in net.buffers()]
+    again = forward_backward(net, batch)
+    with torch.no_grad():
+        for buffer, kept in zip(net.buffers(), running, strict=True):
+            buffer.copy_(kept)
+    return again
+
+
 def gradient_step(net: nn.Module, lr: float) -> None:
     """w ← w − η ∂L/∂w for every parameter, with the gradients of the last pass."""
     with torch.no_grad():

@@ -20,6 +20,7 @@ from workers.demos.initialization.model import (
     forward_backward,
     gradient_step,
     make_batch,
+    pass_again,
 )
 from workers.demos.initialization.params import Params
 from workers.demos.initialization.views import report, show_book_figures, show_pass, show_start
@@ -63,7 +64,11 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     ctx.log(describe_network(params))
 
     start = forward_backward(net, batch)
-    show_pass(ctx, start, start)
+    # The weights (and batch norm's running statistics) are the training state; a fork's first
+    # step needs the gradients of its snapshot's weights, so it makes that pass again.
+    ctx.track(net=net)
+    now = pass_again(net, batch) if ctx.resumed_step else start
+    show_pass(ctx, now, start)
     show_start(ctx, start)
     product_norms = show_book_figures(ctx, params.seed)
     ctx.log(
@@ -83,12 +88,12 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
             f"The gradients have exploded before the first step (a norm of {largest:.2g}): "
             "an update of any usual size throws the weights out of range."
         )
-    report(ctx, start, params.lr)
+    report(ctx, now, params.lr)
 
     report_every = math.ceil(params.steps / MAX_REPORTS)
     pace = Pace(ctx)
-    now, shown_at = start, time.monotonic()
-    for step in range(1, params.steps + 1):
+    shown_at = time.monotonic()
+    for step in ctx.steps(params.steps):
         params = ctx.checkpoint(step)
         gradient_step(net, params.lr)
         now = forward_backward(net, batch)

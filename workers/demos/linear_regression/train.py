@@ -3,10 +3,12 @@
 The book's training loop: each epoch shuffles the examples and walks through them in
 minibatches; each minibatch takes one SGD step on its mean loss. The learning rate and the
 batch size are live: a new batch size cuts the rest of the epoch's shuffled order into batches
-of the new size from the next step on.
+of the new size from the next step on. The model, the place in the epoch's order and the
+generator that draws the orders are the training state that a fork continues.
 """
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -15,6 +17,7 @@ from workers.context import JobContext
 from workers.demos.linear_regression.model import (
     Data,
     Regression,
+    ShuffledOrder,
     build_model,
     initial_weights,
     largest_stable_lr,
@@ -75,30 +78,46 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Training:
+    """How often the loop reports, and what it reported at the last epoch's end (part of the
+    training state: a fork reports on from it)."""
+
+    epochs: int  # planned for
+    report_every: int
+    losses: dict[str, float] = field(default_factory=dict)
+
+
+def report_interval(params: Params, examples: int) -> int:
+    """Steps between two reports, so that a run sends about MAX_REPORTS of them."""
+    planned = params.epochs * math.ceil(examples / params.batch_size)
+    return math.ceil(planned / MAX_REPORTS)
+
+
 def fit(
     ctx: JobContext[Params], model: Regression, data: Data, rng: torch.Generator
 ) -> tuple[int, dict[str, float]]:
     """The book's loop for `epochs`; returns the steps taken and the final losses."""
     params = ctx.params
     views = FitViews.of(data)
-    num_examples = len(data.y)
-    planned = params.epochs * math.ceil(num_examples / params.batch_size)
-    report_every = math.ceil(planned / MAX_REPORTS)
+    order = ShuffledOrder(len(data.y), rng)
+    training = Training(params.epochs, report_interval(params, len(data.y)))
+    ctx.track(model=model, order=order, training=training)
+    # A fork reports as often as its parent, whatever batch size the parent has come to, unless
+    # it trains for another number of epochs.
+    if training.epochs != params.epochs:
+        training.epochs = params.epochs
+        training.report_every = report_interval(params, len(data.y))
     report_start(ctx, model, data, views)
 
     pace = Pace(ctx)
-    step = 0
-    for epoch in range(1, params.epochs + 1):
-        order = torch.randperm(num_examples, generator=rng)
-        taken = 0
-        while taken < num_examples:
-            step += 1
+    for epoch in order.epochs(params.epochs):
+        for step in order:
             params = ctx.checkpoint(step)
-            batch = order[taken : taken + params.batch_size]
-            taken += len(batch)
+            batch = order.take(params.batch_size)
             l = model.step(data.X[batch], data.y[batch], params.lr)  # noqa: E741 - the book's name
-            if step % report_every == 0 or taken == num_examples:
+            if step % training.report_every == 0 or order.epoch_done:
                 report_step(ctx, model, data, views, l, batch)
             pace.wait(params.speed)
-        losses = report_epoch(ctx, epoch, model, data)
-    return step, losses
+        training.losses = report_epoch(ctx, epoch, model, data)
+    return order.step, training.losses

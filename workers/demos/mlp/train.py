@@ -31,7 +31,8 @@ from workers.demos.mlp.views import (
     show_model,
     show_plane,
 )
-from workers.kit.datasets import load_for, shuffled_minibatches
+from workers.kit.datasets import load_for
+from workers.kit.minibatches import Minibatches
 from workers.kit.pacing import Pace
 from workers.kit.running import RunningMeans
 from workers.kit.seeding import generator
@@ -55,12 +56,13 @@ class Split:
 
 @dataclass
 class Training:
+    """What the loop last reported (part of the training state: a fork reports on from it)."""
+
     steps: int = 0
     train_loss: float = math.nan
     train_acc: float = math.nan
     test_loss: float = math.nan
     test_acc: float = math.nan
-    test_probabilities: Tensor | None = None  # after the last epoch
 
 
 @dataclass
@@ -87,7 +89,7 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     show_activation(ctx, params.activation)
     training = fit(ctx, net, split, problem.pictures)
     if problem.class_names:
-        show_confusion(ctx, training.test_probabilities, split.test_y, problem.class_names)
+        show_confusion(ctx, test_probabilities(net, split), split.test_y, problem.class_names)
     return {
         "test_accuracy": training.test_acc,
         "train_accuracy": training.train_acc,
@@ -136,15 +138,16 @@ def fit(ctx: JobContext[Params], net: nn.Module, split: Split, pictures: Picture
     optimizer = make_optimizer(net, params)
     loss = nn.CrossEntropyLoss()
     shuffling = generator(params.seed, split.train_y.device)
+    batches = Minibatches((split.train_X, split.train_y), params.batch_size, shuffling)
     running = RunningMeans(split.train_y.device)  # the book's Accumulator
     training = Training()
+    ctx.track(net=net, optimizer=optimizer, batches=batches, running=running, training=training)
     pace = Pace(ctx)
     log_every = math.ceil(params.epochs / EPOCH_LINES)
     pictures.show()
-    for epoch in range(1, params.epochs + 1):
-        batches = shuffled_minibatches(split.train_X, split.train_y, params.batch_size, shuffling)
+    for epoch in batches.epochs(params.epochs):
         for X, y in batches:
-            training.steps += 1
+            training.steps = batches.step
             params = ctx.checkpoint(training.steps)
             set_live_hyperparameters(optimizer, params)
             l, y_hat = train_step(net, loss, optimizer, X, y)  # noqa: E741 - the book's name
@@ -184,11 +187,16 @@ def report_training(
     )
 
 
+def test_probabilities(net: nn.Module, split: Split) -> Tensor:
+    net.eval()
+    probabilities = predict(net, split.test_X)
+    net.train()
+    return probabilities
+
+
 def evaluate(ctx: JobContext[Params], net: nn.Module, split: Split, training: Training) -> None:
     """Test loss and accuracy, at the end of an epoch."""
-    net.eval()
-    training.test_probabilities = predict(net, split.test_X)
-    net.train()
-    training.test_acc = accuracy(training.test_probabilities, split.test_y).item()
-    training.test_loss = cross_entropy(training.test_probabilities, split.test_y)
+    probabilities = test_probabilities(net, split)
+    training.test_acc = accuracy(probabilities, split.test_y).item()
+    training.test_loss = cross_entropy(probabilities, split.test_y)
     ctx.metric({"test_loss": training.test_loss, "test_acc": training.test_acc})

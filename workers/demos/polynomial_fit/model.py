@@ -10,9 +10,12 @@ making huge features (and huge gradients) where |x| > 1.
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from workers.kit.minibatches import Minibatches
 
 MAX_DEGREE = 20  # the book's features xⁱ/i! for i = 0..19
 TRUE_W = (5.0, 1.2, -3.4, 5.6)  # of 1, x, x²/2!, x³/3!; the rest are 0
@@ -84,22 +87,33 @@ class PolynomialModel:
     def weights(self) -> Tensor:
         return self.net[0].weight.detach().flatten()
 
+    def state_dict(self) -> dict[str, Any]:
+        """The weights and the optimizer's state: what a fork of a watched fit trains on from."""
+        return {"net": self.net.state_dict(), "trainer": self.trainer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.net.load_state_dict(state["net"])
+        self.trainer.load_state_dict(state["trainer"])
+
+
+def minibatches(data: Data, rng: torch.Generator) -> Minibatches:
+    """The training set in shuffled minibatches of 10 (or fewer examples), each epoch's order
+    drawn from `rng`."""
+    return Minibatches((data.features, data.labels), min(BATCH_SIZE, len(data.labels)), rng)
+
 
 def train_epochs(
     model: PolynomialModel,
-    data: Data,
+    batches: Minibatches,
     epochs: int,
-    rng: torch.Generator,
-    next_lr: Callable[[], float],
+    next_lr: Callable[[int], float],
 ) -> Iterator[int]:
-    """The book's `train`: each epoch walks the shuffled training set in minibatches of 10 (or
-    fewer examples), one SGD step each; yields after each epoch. `next_lr()` is called before
-    every step and gives its learning rate (a live change lands there)."""
-    num_train = len(data.labels)
-    for epoch in range(1, epochs + 1):
-        order = torch.randperm(num_train, generator=rng)
-        for batch in order.split(min(BATCH_SIZE, num_train)):
-            model.step(data.features[batch], data.labels[batch], next_lr())
+    """The book's `train`: each epoch walks the shuffled training set in minibatches, one SGD
+    step each; yields after each epoch. `next_lr(step)` is called before every step and gives
+    its learning rate (a live change lands there). Resumes where `batches` stands (a fork)."""
+    for epoch in batches.epochs(epochs):
+        for features, labels in batches:
+            model.step(features, labels, next_lr(batches.step))
         yield epoch
 
 

@@ -5,7 +5,6 @@ minibatch order) from the same point of the seed's stream, so the fits of a swee
 in the number of features they use.
 """
 
-import itertools
 from typing import Any
 
 import torch
@@ -16,6 +15,7 @@ from workers.demos.polynomial_fit.model import (
     Data,
     PolynomialModel,
     make_data,
+    minibatches,
     train_epochs,
 )
 from workers.demos.polynomial_fit.params import Params
@@ -57,22 +57,23 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
 
 
 def watched_fit(ctx: JobContext[Params], data: Data, rng: torch.Generator) -> dict[str, Any]:
-    """One fit, a checkpoint at every step, the losses after every epoch."""
+    """One fit, a checkpoint at every step, the losses after every epoch. Its training state
+    (the weights, the optimizer, the minibatch order) is tracked: a fork continues it."""
     params = ctx.params
     model = PolynomialModel(params.num_features, rng)
+    batches = minibatches(data, rng)  # holds `rng`, the only generator the loop draws from
+    ctx.track(model=model, batches=batches)
     exact = least_squares(data, params.num_features)
     ctx.log(
         f"{params.num_features} features; the least-squares fit with them has training loss "
         f"{exact['lstsq_train_loss']:.4g} and test loss {exact['lstsq_test_loss']:.4g}."
     )
+    # Before the first step; a fork's metric here is its parent's (not reported again).
     values = report_epoch(ctx, model, data, exact)
     show_fit(ctx, model, data)
 
-    steps = itertools.count(1)
     pace = Pace(ctx)
-    for epoch in train_epochs(
-        model, data, params.epochs, rng, lambda: ctx.checkpoint(next(steps)).lr
-    ):
+    for epoch in train_epochs(model, batches, params.epochs, lambda step: ctx.checkpoint(step).lr):
         values = report_epoch(ctx, model, data, exact)
         if epoch % FRAMES_EVERY_EPOCHS == 0 or epoch == params.epochs:
             show_fit(ctx, model, data)
@@ -97,7 +98,8 @@ def complexity_sweep(
         rng = torch.Generator().set_state(fits_start)
         model = PolynomialModel(int(num_features), rng)
         lr = ctx.params.lr  # as it stands when this fit starts
-        for _ in train_epochs(model, data, ctx.params.epochs, rng, lambda: lr):
+        # No checkpoint between the steps, no tracked state: a sweep is not forked.
+        for _ in train_epochs(model, minibatches(data, rng), ctx.params.epochs, lambda _: lr):
             pass
         show_fit(ctx, model, data)
         return {**losses(model, data), **least_squares(data, int(num_features))}

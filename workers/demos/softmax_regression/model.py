@@ -19,7 +19,7 @@ trick `nn.CrossEntropyLoss` uses): subtract each row's largest logit before expo
 probability. The test suite shows the book's naive version failing where this one does not.
 """
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor, nn
@@ -72,6 +72,12 @@ class SoftmaxRegression(Protocol):
         """W as one row of d pixel weights per class (q × d): what each class looks for."""
         ...
 
+    def state_dict(self) -> dict[str, Any]:
+        """What a fork trains on from (see `workers.kit.state`)."""
+        ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
 
 class ScratchSoftmaxRegression:
     """3.6: the parameters are two tensors, the model is a matrix product and the softmax."""
@@ -94,6 +100,14 @@ class ScratchSoftmaxRegression:
 
     def class_weights(self) -> Tensor:
         return self.W.detach().T
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"W": self.W.detach(), "b": self.b.detach()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        with torch.no_grad():
+            self.W.copy_(state["W"])
+            self.b.copy_(state["b"])
 
 
 def init_weights(module: nn.Module) -> None:
@@ -127,6 +141,13 @@ class ConciseSoftmaxRegression:
 
     def class_weights(self) -> Tensor:
         return self.net[1].weight.detach()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"net": self.net.state_dict(), "trainer": self.trainer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.net.load_state_dict(state["net"])
+        self.trainer.load_state_dict(state["trainer"])
 
 
 IMPLEMENTATIONS: dict[str, type[ScratchSoftmaxRegression] | type[ConciseSoftmaxRegression]] = {

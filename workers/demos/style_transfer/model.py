@@ -206,6 +206,7 @@ def compute_loss(
 # -- Initializing the synthesized image and training (13.12.6-7) ----------------------------
 
 LR_DECAY_EVERY, LR_DECAY = 50, 0.8  # the book's StepLR(trainer, 50, 0.8)
+LBFGS_HISTORY = 20  # steps of curvature L-BFGS remembers (see make_optimizer)
 
 
 def decayed_lr(lr: float, step: int) -> float:
@@ -223,8 +224,12 @@ def initial_image(content_X: Tensor, init: str, seed: int) -> Tensor:
 def make_optimizer(name: str, X: Tensor, lr: float) -> torch.optim.Optimizer:
     if name == "lbfgs":
         # One L-BFGS iteration per step, so live changes and frames keep their rhythm; its
-        # curvature history carries over from step to step.
-        return torch.optim.LBFGS([X], lr=lr, max_iter=1, line_search_fn="strong_wolfe")
+        # curvature history carries over from step to step. That history is two image-sized
+        # tensors per step remembered, all in every snapshot: 20 steps (not torch's 100) keep
+        # a 300-pixel run's snapshot near 70 MB instead of 330, and lower the loss as fast.
+        return torch.optim.LBFGS(
+            [X], lr=lr, max_iter=1, history_size=LBFGS_HISTORY, line_search_fn="strong_wolfe"
+        )
     return torch.optim.Adam([X], lr=lr)
 
 

@@ -95,7 +95,8 @@ class Params(DemoParams):
     optimizer: Literal["adam", "lbfgs"] = param_field(
         "adam",
         description="Adam as in the book, or L-BFGS, which uses curvature and often needs "
-        "fewer steps.",
+        "fewer steps. A fork may switch: the new optimizer starts from the snapshot's image.",
+        forkable=True,
     )
     steps: int = common.steps(
         500,

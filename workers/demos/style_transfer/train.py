@@ -30,6 +30,22 @@ from workers.kit.device import mixed_precision
 from workers.kit.views import png_bytes
 
 
+class OptimizerState:
+    """The optimizer's state, for a snapshot. A fork may switch between Adam and L-BFGS: the
+    new optimizer then starts afresh from the snapshot's image (neither's state fits the
+    other's)."""
+
+    def __init__(self, kind: str, optimizer: torch.optim.Optimizer) -> None:
+        self.kind, self.optimizer = kind, optimizer
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "state": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state["kind"] == self.kind:
+            self.optimizer.load_state_dict(state["state"])
+
+
 def run(ctx: JobContext[Params]) -> dict[str, Any]:
     params = ctx.params
     device = torch.device(ctx.device)
@@ -51,15 +67,19 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     synthesis = Synthesis(X, extractor, contents_Y, styles_Y_gram, optimizer)
 
     reporter = Reporter(ctx)
-    reporter.report_image(0, X, force=True)
+    # The image and the optimizer's moments (or L-BFGS's curvature history) are the training
+    # state; VGG19 and the targets are rebuilt from the weights and the images.
+    ctx.track(image=X, optimizer=OptimizerState(params.optimizer, optimizer), reporter=reporter)
+    reporter.report_image(ctx.step, X, force=True)
     started = time.monotonic()
-    for step in range(1, params.steps + 1):
+    for step in ctx.steps(params.steps):
         params = ctx.checkpoint(step)
         losses = synthesis.step(params, decayed_lr(params.lr, step))
         last = step == params.steps
         reporter.report_losses(step, losses, force=last)
         reporter.report_image(step, X, force=last)
     seconds = time.monotonic() - started
+    steps_run = params.steps - ctx.resumed_step
 
     ctx.artifact("stylized.png", "image/png", png_bytes(postprocess(X)))
     return {
@@ -71,6 +91,6 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
         "final_losses": reporter.latest,
         "device": ctx.device,
         "mixed_precision": mixed_precision(device),
-        "steps_per_second": round(params.steps / max(seconds, 1e-6), 3),
+        "steps_per_second": round(steps_run / max(seconds, 1e-6), 3),
         "artifact": "stylized.png",
     }

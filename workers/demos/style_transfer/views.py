@@ -3,6 +3,7 @@ synthesized image as it changes, and the four weighted losses, at a pace a learn
 """
 
 import time
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -37,6 +38,13 @@ class Reporter:
         self.latest: dict[str, float] = {}
         self.metrics_at = self.frame_at = time.monotonic()
         self.frame_step = 0
+
+    def state_dict(self) -> dict[str, Any]:
+        """The last losses reported: a fork that trains no further step sums up with them."""
+        return {"latest": self.latest}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.latest = dict(state["latest"])
 
     def report_losses(self, step: int, losses: Losses, force: bool = False) -> None:
         self.pending.append((step, losses.stacked()))

@@ -57,11 +57,15 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     batches = training_batches(task, params, vocabs, ctx.device)
     held_out = held_out_pairs(task, params.seq_len, HELD_OUT_EXAMPLES)
     held_out_batch = make_batch(held_out, vocabs, ctx.device)
+    running = RunningMeans(ctx.device)  # the mean loss and throughput, evaluation left out
+    ctx.track(model=model, optimizer=optimizer, batches=batches, running=running)
     report_every = max(1, params.steps // REPORTS_PER_RUN)
 
+    # Dropout is off while the model is read, so no random number is drawn here: a fork's
+    # first reading (of the snapshot's model) leaves its training exactly as its parent's.
     evaluation = evaluate(ctx, model, held_out_batch, vocabs, {})
-    running = RunningMeans(ctx.device)  # the mean loss and throughput, evaluation left out
-    for step in range(1, params.steps + 1):
+    running.restart_clock()  # the throughput leaves the reading out
+    for step in ctx.steps(params.steps):
         params = ctx.checkpoint(step)
         apply_live_params(params, model, optimizer)
         batch = next(batches)
@@ -75,12 +79,31 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     return summary(params, task, vocabs, held_out, evaluation)
 
 
-def training_batches(task: Task, params: Params, vocabs: Vocabs, device: str) -> Iterator[Batch]:
+def training_batches(task: Task, params: Params, vocabs: Vocabs, device: str) -> "Batches":
     """Fresh random examples forever, never from the held-out inputs; seeded by `seed`."""
-    rng = random.Random(params.seed)
-    while True:
-        pairs = [training_pair(task, rng, params.seq_len) for _ in range(params.batch_size)]
-        yield make_batch(pairs, vocabs, device)
+    return Batches(task, params, vocabs, device, random.Random(params.seed))
+
+
+class Batches(Iterator[Batch]):
+    """The batches of `training_batches`. Its generator's state is training state: a fork
+    draws the batches its parent would have drawn next."""
+
+    def __init__(
+        self, task: Task, params: Params, vocabs: Vocabs, device: str, rng: random.Random
+    ) -> None:
+        self.task, self.seq_len, self.batch_size = task, params.seq_len, params.batch_size
+        self.vocabs, self.device, self.rng = vocabs, device, rng
+
+    def __next__(self) -> Batch:
+        pairs = [training_pair(self.task, self.rng, self.seq_len) for _ in range(self.batch_size)]
+        return make_batch(pairs, self.vocabs, self.device)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"rng": self.rng.getstate()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        version, internal, gauss = state["rng"]
+        self.rng.setstate((version, tuple(internal), gauss))
 
 
 def apply_live_params(params: Params, model: Transformer, optimizer: torch.optim.Optimizer) -> None:

@@ -11,12 +11,13 @@ with λ: w ← w − (η/2)(2g + 2λw) = w − η(g + λw).
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor, nn
 
 from workers.demos.weight_decay.params import Params
+from workers.kit.minibatches import Minibatches
 
 NUM_INPUTS = 200
 NUM_TEST = 100
@@ -84,6 +85,12 @@ class Regression(Protocol):
         """w, as a (200,) tensor."""
         ...
 
+    def state_dict(self) -> dict[str, Any]:
+        """What a fork of a watched fit trains on from (see `workers.kit.state`)."""
+        ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
 
 class ScratchWeightDecay:
     def __init__(self, w: Tensor) -> None:
@@ -105,6 +112,14 @@ class ScratchWeightDecay:
 
     def weights(self) -> Tensor:
         return self.w.detach().flatten()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"w": self.w.detach(), "b": self.b.detach()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        with torch.no_grad():
+            self.w.copy_(state["w"])
+            self.b.copy_(state["b"])
 
 
 # -- Concise (4.5.4) ------------------------------------------------------------------------
@@ -145,6 +160,13 @@ class ConciseWeightDecay:
     def weights(self) -> Tensor:
         return self.net[0].weight.detach().flatten()
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"net": self.net.state_dict(), "trainer": self.trainer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.net.load_state_dict(state["net"])
+        self.trainer.load_state_dict(state["trainer"])
+
 
 def build_model(params: Params, w: Tensor) -> Regression:
     if params.implementation == "concise":
@@ -157,20 +179,22 @@ def mean_loss(model: Regression, X: Tensor, y: Tensor) -> float:
     return squared_loss(model.predict(X), y).mean().item()
 
 
+def minibatches(data: Data, batch_size: int, rng: torch.Generator) -> Minibatches:
+    """The training set in shuffled minibatches, each epoch's order drawn from `rng`."""
+    return Minibatches((data.X, data.y), batch_size, rng)
+
+
 def train_epochs(
     model: Regression,
-    data: Data,
+    batches: Minibatches,
     epochs: int,
-    batch_size: int,
-    rng: torch.Generator,
-    next_step: Callable[[], tuple[float, float]],
+    next_step: Callable[[int], tuple[float, float]],
 ) -> Iterator[int]:
     """The book's loop: each epoch walks the shuffled training set in minibatches, one SGD step
-    each; yields after each epoch. `next_step()` is called before every step and gives its
-    (η, λ) (a live change lands there)."""
-    for epoch in range(1, epochs + 1):
-        order = torch.randperm(len(data.y), generator=rng)
-        for batch in order.split(batch_size):
-            lr, lambd = next_step()
-            model.step(data.X[batch], data.y[batch], lr, lambd)
+    each; yields after each epoch. `next_step(step)` is called before every step and gives its
+    (η, λ) (a live change lands there). Resumes where `batches` stands (a fork)."""
+    for epoch in batches.epochs(epochs):
+        for X, y in batches:
+            lr, lambd = next_step(batches.step)
+            model.step(X, y, lr, lambd)
         yield epoch

@@ -5,7 +5,6 @@ minibatch order) from the same point of the seed's stream, so the fits of a swee
 in λ.
 """
 
-import itertools
 from typing import Any
 
 import torch
@@ -18,6 +17,7 @@ from workers.demos.weight_decay.model import (
     build_model,
     initial_weights,
     make_data,
+    minibatches,
     train_epochs,
 )
 from workers.demos.weight_decay.params import Params
@@ -48,19 +48,22 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
 
 
 def watched_fit(ctx: JobContext[Params], data: Data, rng: torch.Generator) -> dict[str, Any]:
-    """One fit, a checkpoint at every step, the losses and ‖w‖ after every epoch."""
+    """One fit, a checkpoint at every step, the losses and ‖w‖ after every epoch. Its training
+    state (the weights, the optimizer, the minibatch order) is tracked: a fork continues it."""
     params = ctx.params
     model = build_model(params, initial_weights(params.init_std, rng))
+    batches = minibatches(data, params.batch_size, rng)  # holds `rng`: the loop's only one
     views = WeightViews(data.true_w)
-    values = report_epoch(ctx, 0, model, data, views)
+    ctx.track(model=model, batches=batches, views=views)
+    # Before the first step; a fork's metric here is its parent's (not reported again).
+    values = report_epoch(ctx, None if ctx.resumed_step else 0, model, data, views)
 
-    def next_step() -> tuple[float, float]:
-        params = ctx.checkpoint(next(steps))
+    def next_step(step: int) -> tuple[float, float]:
+        params = ctx.checkpoint(step)
         return params.lr, params.weight_decay
 
-    steps = itertools.count(1)
     pace = Pace(ctx)
-    for epoch in train_epochs(model, data, params.epochs, params.batch_size, rng, next_step):
+    for epoch in train_epochs(model, batches, params.epochs, next_step):
         values = report_epoch(ctx, epoch, model, data, views)
         pace.wait(ctx.params.speed)
 
@@ -78,9 +81,9 @@ def lambda_sweep(ctx: JobContext[Params], data: Data, fits_start: torch.Tensor) 
         params = ctx.params  # as they stand when this fit starts
         rng = torch.Generator().set_state(fits_start)
         model = build_model(params, initial_weights(params.init_std, rng))
-        for _ in train_epochs(
-            model, data, params.epochs, params.batch_size, rng, lambda: (params.lr, lambd)
-        ):
+        batches = minibatches(data, params.batch_size, rng)
+        # No checkpoint between the steps, no tracked state: a sweep is not forked.
+        for _ in train_epochs(model, batches, params.epochs, lambda _: (params.lr, lambd)):
             pass
         return losses_and_norms(model, data)
 

@@ -62,6 +62,13 @@ class WeightViews:
             y_label="weights in the bin",
         )
 
+    def state_dict(self) -> dict[str, float]:
+        """The histogram's reach: a fork's keeps its parent's scale."""
+        return {"reach": self.reach}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        self.reach = state["reach"]
+
     def show(self, ctx: JobContext, model: Regression) -> None:
         w = model.weights()
         names = [f"w{i}" for i in range(1, len(w) + 1)]
@@ -70,12 +77,13 @@ class WeightViews:
 
 
 def report_epoch(
-    ctx: JobContext, epoch: int, model: Regression, data: Data, views: WeightViews
+    ctx: JobContext, epoch: int | None, model: Regression, data: Data, views: WeightViews
 ) -> dict[str, float]:
+    """After `epoch` (None: where a fork starts, maybe within an epoch; no log line)."""
     values = losses_and_norms(model, data)
     ctx.metric(values)
     views.show(ctx, model)
-    if epoch % 5 == 0:  # as often as the book plots
+    if epoch is not None and epoch % 5 == 0:  # as often as the book plots
         ctx.log(
             f"epoch {epoch}: training loss {values['train_loss']:.4g}, test loss "
             f"{values['test_loss']:.4g}, ‖w‖ {values['w_norm']:.4g}"

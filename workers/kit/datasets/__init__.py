@@ -5,7 +5,7 @@
 - `digits`: scikit-learn's bundled handwritten digits at 28×28; needs no download.
 
     data = load_for(ctx, "fashion-mnist")
-    for X, y in shuffled_minibatches(data.train_images, data.train_labels, 256, generator): ...
+    batches = Minibatches((data.train_images, data.train_labels), 256, generator)
 """
 
 from pathlib import Path
@@ -20,7 +20,7 @@ from workers.kit.datasets.published import (
     is_downloaded,
     load_idx_dataset,
 )
-from workers.kit.datasets.tensors import ImageDataset, shuffled_minibatches
+from workers.kit.datasets.tensors import ImageDataset
 from workers.kit.download import Log
 
 DOWNLOADABLE: dict[str, IdxDataset] = {spec.id: spec for spec in (FASHION_MNIST, MNIST)}
@@ -73,5 +73,4 @@ __all__ = [
     "load",
     "load_for",
     "load_idx_dataset",
-    "shuffled_minibatches",
 ]

@@ -2,10 +2,10 @@
 
 Small datasets fit in device memory whole, so a training loop needs no DataLoader: an epoch is
 one random permutation of the indices, drawn on the device, and each minibatch is an indexing
-of the resident tensors. No worker processes, no copies from host memory at every step.
+of the resident tensors (`workers.kit.minibatches`). No worker processes, no copies from host
+memory at every step.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,13 +39,3 @@ def tensors_from_uint8(
     """
     pixels = torch.from_numpy(images).to(device)
     return pixels.unsqueeze(1).float().div_(255), torch.from_numpy(labels).to(device).long()
-
-
-def shuffled_minibatches(
-    images: Tensor, labels: Tensor, batch_size: int, generator: torch.Generator
-) -> Iterator[tuple[Tensor, Tensor]]:
-    """One epoch in random order; the last batch is smaller when N is not a multiple."""
-    order = torch.randperm(len(labels), device=labels.device, generator=generator)
-    for start in range(0, len(order), batch_size):
-        batch = order[start : start + batch_size]
-        yield images[batch], labels[batch]
