@@ -14,7 +14,9 @@ from core.store import jobs, snapshots
 from core.store.models import Job
 from workers.demos import CATALOGUE
 
-FORK_NOW_TIMEOUT_SECONDS = 20.0  # a running job reaches its next step boundary well before
+# A running job reaches its next step boundary well before, but for a slow step (a large
+# image on a CPU): then the caller forks from a saved step instead.
+FORK_NOW_TIMEOUT_SECONDS = 10.0
 FORK_NOW_POLL_SECONDS = 0.05
 
 
@@ -39,17 +41,14 @@ class Forks:
         with self.database.session() as session:
             parent = jobs.get(session, caller, job_id)
             status, demo = JobStatus(parent.status), parent.demo
+            fork_params(demo, parent.params, change)  # a bad change is refused before any wait
         if step is None and status is JobStatus.running:
             chosen = self._snapshot_now(job_id)
         else:
             chosen = self._snapshot_at_or_before(job_id, step, status)
         with self.database.session() as session:
             content = snapshots.content(session, job_id, chosen)
-            base = params_at(session, job_id, chosen)
-        try:
-            params = CATALOGUE[demo].apply_fork_change(base, change)
-        except InvalidInput as error:
-            raise error.under("params") from None
+            params = fork_params(demo, params_at(session, job_id, chosen), change)
         return self.jobs.start(caller, demo, params, Fork(job_id, chosen, content))
 
     def _snapshot_at_or_before(self, job_id: str, step: int | None, status: JobStatus) -> int:
@@ -97,6 +96,13 @@ class Forks:
                 root = parent
             family = [root, *descendants(session, caller, root)]
             return Lineage(root_id=root.id, nodes=[LineageNode.model_validate(j) for j in family])
+
+
+def fork_params(demo: str, base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return CATALOGUE[demo].apply_fork_change(base, change)
+    except InvalidInput as error:
+        raise error.under("params") from None
 
 
 def descendants(session: Any, caller: Caller, root: Job) -> list[Job]:

@@ -156,3 +156,28 @@ def test_minibatches_train_on_after_their_last_epoch() -> None:
     longer = Minibatches(data, 3, torch.Generator())
     longer.load_state_dict(parent.state_dict())
     assert done + epochs_of_batches(longer, 4) == whole
+
+
+def batches_of_live_size(batches: Minibatches, stop_after: int | None = None) -> list:
+    """Batches of 2 examples up to step 4, of 3 after (a live change), taken after the
+    checkpoint; stops at the checkpoint of step `stop_after + 1`."""
+    seen = []
+    for _ in batches.epochs(3):
+        for step in batches.steps():
+            if stop_after is not None and step > stop_after:
+                return seen
+            (X,) = batches.take(2 if step <= 4 else 3)
+            seen.append(X.tolist())
+    return seen
+
+
+@pytest.mark.parametrize("stop_after", [0, 4, 5, 8])
+def test_minibatches_of_a_live_size_resume_at_the_step_they_stopped(stop_after: int) -> None:
+    data = (torch.arange(10),)
+    whole = batches_of_live_size(Minibatches(data, 1, torch.Generator().manual_seed(3)))
+    parent = Minibatches(data, 1, torch.Generator().manual_seed(3))
+    seen = batches_of_live_size(parent, stop_after)
+    fork = Minibatches(data, 1, torch.Generator())
+    fork.load_state_dict(parent.state_dict())
+    assert seen + batches_of_live_size(fork) == whole
+    assert sum(len(batch) for batch in whole) == 30  # every example once per epoch

@@ -6,7 +6,6 @@ the batch. 3.3 says the same with PyTorch's building blocks: nn.Linear, nn.MSELo
 torch.optim.SGD. Both start from the same weights, drawn once, so their runs can be compared.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -53,80 +52,6 @@ def make_data(params: Params, rng: torch.Generator) -> Data:
 
 def initial_weights(num_inputs: int, rng: torch.Generator) -> Tensor:
     return torch.normal(0, INITIAL_WEIGHT_STD, (num_inputs,), generator=rng)
-
-
-# -- Reading the data in minibatches (3.2.2) ------------------------------------------------
-
-
-class ShuffledOrder:
-    """The book's `data_iter`, resumable: each epoch one random order of the examples, cut into
-    minibatches as the loop goes, so that a new batch size (it is live) applies from the next
-    step within the epoch.
-
-        for epoch in order.epochs(last):
-            for step in order:  # the step about to be taken
-                params = ctx.checkpoint(step)
-                batch = order.take(params.batch_size)
-
-    Its state is where the loop stands at the start of a step: the epoch, the examples taken
-    from it, and the generator as it was before it drew the epoch's order (a fork draws the
-    same order again) and as it is now.
-    """
-
-    def __init__(self, examples: int, generator: torch.Generator) -> None:
-        self.examples = examples
-        self.generator = generator
-        self.epoch = 1  # the epoch in progress (or next)
-        self.taken = 0  # examples of it used so far
-        self.step = 0  # minibatches taken in all
-        self._order: Tensor | None = None
-        self._drawn_from: Tensor | None = None  # the generator's state before the draw
-
-    def epochs(self, last: int) -> Iterator[int]:
-        """The epoch numbers from the one in progress (a fork's: its snapshot's) to `last`."""
-        while self.epoch <= last:
-            yield self.epoch
-
-    def __iter__(self) -> Iterator[int]:
-        """The number of each step of the epoch in progress, until its examples are used."""
-        if self._order is None:
-            self._drawn_from = self.generator.get_state()
-            self._order = torch.randperm(self.examples, generator=self.generator)
-        while self.taken < self.examples:
-            yield self.step + 1
-        self.epoch += 1
-        self.taken = 0
-        self._order = None
-
-    def take(self, batch_size: int) -> Tensor:
-        """The next minibatch's indices (shorter at the end of the epoch)."""
-        assert self._order is not None, "take a batch inside `for step in order`"
-        batch = self._order[self.taken : self.taken + batch_size]
-        self.taken += len(batch)
-        self.step += 1
-        return batch
-
-    @property
-    def epoch_done(self) -> bool:
-        return self.taken == self.examples
-
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "epoch": self.epoch,
-            "taken": self.taken,
-            "step": self.step,
-            "drawn_from": self._drawn_from if self._order is not None else None,
-            "generator": self.generator.get_state(),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.epoch, self.taken, self.step = state["epoch"], state["taken"], state["step"]
-        self._order = self._drawn_from = None
-        if state["drawn_from"] is not None:
-            self._drawn_from = state["drawn_from"]
-            self.generator.set_state(self._drawn_from)
-            self._order = torch.randperm(self.examples, generator=self.generator)
-        self.generator.set_state(state["generator"])
 
 
 # -- From scratch (3.2) ---------------------------------------------------------------------

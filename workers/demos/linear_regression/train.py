@@ -17,7 +17,6 @@ from workers.context import JobContext
 from workers.demos.linear_regression.model import (
     Data,
     Regression,
-    ShuffledOrder,
     build_model,
     initial_weights,
     largest_stable_lr,
@@ -31,6 +30,7 @@ from workers.demos.linear_regression.views import (
     report_step,
     show_loss_surface,
 )
+from workers.kit.minibatches import Minibatches
 from workers.kit.pacing import Pace
 from workers.kit.seeding import generator
 
@@ -100,9 +100,10 @@ def fit(
     """The book's loop for `epochs`; returns the steps taken and the final losses."""
     params = ctx.params
     views = FitViews.of(data)
-    order = ShuffledOrder(len(data.y), rng)
+    # The indices travel with the examples: the pictures mark the minibatch's points.
+    batches = Minibatches((data.X, data.y, torch.arange(len(data.y))), params.batch_size, rng)
     training = Training(params.epochs, report_interval(params, len(data.y)))
-    ctx.track(model=model, order=order, training=training)
+    ctx.track(model=model, batches=batches, training=training)
     # A fork reports as often as its parent, whatever batch size the parent has come to, unless
     # it trains for another number of epochs.
     if training.epochs != params.epochs:
@@ -111,13 +112,13 @@ def fit(
     report_start(ctx, model, data, views)
 
     pace = Pace(ctx)
-    for epoch in order.epochs(params.epochs):
-        for step in order:
+    for epoch in batches.epochs(params.epochs):
+        for step in batches.steps():
             params = ctx.checkpoint(step)
-            batch = order.take(params.batch_size)
-            l = model.step(data.X[batch], data.y[batch], params.lr)  # noqa: E741 - the book's name
-            if step % training.report_every == 0 or order.epoch_done:
+            X, y, batch = batches.take(params.batch_size)  # in the batch size in force
+            l = model.step(X, y, params.lr)  # noqa: E741 - the book's name
+            if step % training.report_every == 0 or batches.epoch_done:
                 report_step(ctx, model, data, views, l, batch)
             pace.wait(params.speed)
         training.losses = report_epoch(ctx, epoch, model, data)
-    return order.step, training.losses
+    return batches.step, training.losses
