@@ -20,6 +20,8 @@ from backend.accounts.router import router as accounts_router
 from backend.accounts.service import Accounts
 from backend.demos.router import router as demos_router
 from backend.engines import create_engine_for
+from backend.exports.router import router as exports_router
+from backend.exports.service import Exports
 from backend.guard import RequestGuard
 from backend.images.router import router as images_router
 from backend.images.service import ImageService
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.jobs = jobs
     app.state.forks = Forks(jobs)
+    app.state.exports = Exports(database)
     app.state.streams = OpenStreams(settings.max_streams)
     app.state.images = ImageService(database, settings)
     app.state.accounts = Accounts(database, settings)
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(demos_router)
     app.include_router(jobs_router)
+    app.include_router(exports_router)
     app.include_router(images_router)
     app.include_router(streams_router)
     app.include_router(teaching_router)

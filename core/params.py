@@ -3,7 +3,7 @@ description, what the number means in its book section; ranges, units and livene
 
 from typing import Any, Literal
 
-from core.demo_spec import param_field
+from core.param_fields import param_field
 
 
 def learning_rate(default: float, description: str, *, le: float = 10) -> Any:

@@ -9,8 +9,7 @@ from platformdirs import user_data_dir
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# torchvision's ImageNet VGG19; the file name's suffix is the start of its SHA-256.
-VGG19_WEIGHTS_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
+from core.downloads import VGG19_WEIGHTS_URL
 
 
 class Settings(BaseSettings):

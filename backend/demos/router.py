@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from backend.errors import responses
+from backend.exports.script import demo_code
 from core.book import D2L_URL, BookSection, Section, ZefsChapter
 from core.demo_spec import ChartSpec, DemoSpec, Notice, Preset
 from core.errors import NotFound
@@ -178,3 +179,16 @@ def get_preview(demo_id: DemoId) -> Response:
         media_type="image/svg+xml",
         headers={"Cache-Control": "max-age=3600"},
     )
+
+
+@router.get(
+    "/{demo_id}/code",
+    response_class=Response,
+    responses={
+        **responses(404),
+        200: {"content": {"text/x-python": {"schema": {"type": "string"}}}},
+    },
+    summary="The demo's training code, as an exported run carries it",
+)
+def get_code(demo_id: DemoId) -> Response:
+    return Response(demo_code(get_spec(demo_id).id), media_type="text/x-python; charset=utf-8")

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiClient, errorOfBody } from "./client";
 
 describe("ApiClient", () => {
@@ -11,6 +11,22 @@ describe("ApiClient", () => {
       "https://lab.example.org/api/demos/edge-kernel/preview.svg",
     );
     expect(remote.url("https://cdn.example.org/p.svg")).toBe("https://cdn.example.org/p.svg");
+  });
+
+  describe("demoCode", () => {
+    afterEach(() => vi.unstubAllGlobals());
+
+    it("reads the demo's code as text, and a failure as the API's error", async () => {
+      const fetch = vi.fn(async (url: string) =>
+        url.endsWith("/api/demos/edge-kernel/code")
+          ? new Response('"""The training code."""\n', { headers: { "content-type": "text/x-python" } })
+          : new Response(JSON.stringify({ detail: "No demo x.", type: "not_found" }), { status: 404 }),
+      );
+      vi.stubGlobal("fetch", fetch);
+      const client = new ApiClient("");
+      await expect(client.demoCode("edge-kernel")).resolves.toBe('"""The training code."""\n');
+      await expect(client.demoCode("x")).rejects.toMatchObject({ status: 404, type: "not_found" });
+    });
   });
 });
 

@@ -51,6 +51,8 @@ interface RequestOptions {
    * form, not that the session ended.
    */
   signingIn?: boolean;
+  /** The answer is text (a Python file), not JSON. */
+  text?: boolean;
 }
 
 const CLASSES = "/api/classes";
@@ -195,6 +197,11 @@ export class ApiClient {
     return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/lineage`);
   }
 
+  /** The demo's training code, its modules in one Python file (the Code tab shows it). */
+  demoCode(id: string): Promise<string> {
+    return this.request("GET", `/api/demos/${encodeURIComponent(id)}/code`, undefined, { text: true });
+  }
+
   artifacts(id: string): Promise<Artifact[]> {
     return this.request("GET", `/api/jobs/${encodeURIComponent(id)}/artifacts`);
   }
@@ -265,7 +272,7 @@ export class ApiClient {
       throw this.unreachable();
     }
     if (response.status === 204) return undefined as T;
-    if (response.ok) return (await response.json()) as T;
+    if (response.ok) return (await (options.text ? response.text() : response.json())) as T;
     const text = await response.text().catch(() => "");
     const retryAfter = response.headers.get("retry-after");
     throw this.failed(errorOfBody(response.status, response.statusText, text, retryAfter), options);

@@ -59,6 +59,10 @@ export interface paths {
     /** Get Demo */
     get: operations["get_demo_api_demos__demo_id__get"];
   };
+  "/api/demos/{demo_id}/code": {
+    /** The demo's training code, as an exported run carries it */
+    get: operations["get_code_api_demos__demo_id__code_get"];
+  };
   "/api/demos/{demo_id}/preview.svg": {
     /** The demo's picture in the catalogue */
     get: operations["get_preview_api_demos__demo_id__preview_svg_get"];
@@ -110,6 +114,10 @@ export interface paths {
     /** Stop a job; it ends `cancelled` within one step */
     post: operations["cancel_job_api_jobs__job_id__cancel_post"];
   };
+  "/api/jobs/{job_id}/code": {
+    /** A finished run as one standalone PyTorch script that reproduces it */
+    get: operations["get_code_api_jobs__job_id__code_get"];
+  };
   "/api/jobs/{job_id}/events": {
     /** A job's stored events after a seq (thinned frames are left out) */
     get: operations["list_events_api_jobs__job_id__events_get"];
@@ -125,6 +133,10 @@ export interface paths {
   "/api/jobs/{job_id}/metrics": {
     /** Each metric series, optionally downsampled */
     get: operations["get_metrics_api_jobs__job_id__metrics_get"];
+  };
+  "/api/jobs/{job_id}/notebook": {
+    /** A finished run as a Jupyter notebook that reproduces it */
+    get: operations["get_notebook_api_jobs__job_id__notebook_get"];
   };
   "/api/jobs/{job_id}/params": {
     /** Change live params of a queued or running job */
@@ -3584,6 +3596,34 @@ export interface operations {
       };
     };
   };
+  /** The demo's training code, as an exported run carries it */
+  get_code_api_demos__demo_id__code_get: {
+    parameters: {
+      path: {
+        demo_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/x-python": string;
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
   /** The demo's picture in the catalogue */
   get_preview_api_demos__demo_id__preview_svg_get: {
     parameters: {
@@ -4129,6 +4169,47 @@ export interface operations {
       };
     };
   };
+  /** A finished run as one standalone PyTorch script that reproduces it */
+  get_code_api_jobs__job_id__code_get: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/x-python": string;
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
   /** A job's stored events after a seq (thinned frames are left out) */
   list_events_api_jobs__job_id__events_get: {
     parameters: {
@@ -4303,6 +4384,47 @@ export interface operations {
       };
       /** @description Unknown id */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Invalid input; `loc` names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ValidationErrorMessage"];
+        };
+      };
+    };
+  };
+  /** A finished run as a Jupyter notebook that reproduces it */
+  get_notebook_api_jobs__job_id__notebook_get: {
+    parameters: {
+      path: {
+        /** @description A job id from POST /api/jobs. */
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/x-ipynb+json": string;
+        };
+      };
+      /** @description The body is not valid JSON (or not a parsable form) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Unknown id */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorMessage"];
+        };
+      };
+      /** @description Illegal in the current state */
+      409: {
         content: {
           "application/json": components["schemas"]["ErrorMessage"];
         };

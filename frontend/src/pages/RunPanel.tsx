@@ -6,6 +6,7 @@ import { ApiError, api } from "../api/client";
 import { type ChartSpec, type Job, type NoticeSpec, isActive } from "../api/types";
 import { ChartGroups, sourcesByKey } from "../charts/ChartGroups";
 import { MetricGrouping } from "../charts/groups";
+import { ExportLinks } from "../code/ExportLinks";
 import { explainStatus } from "../explain";
 import type { FieldSpec } from "../form/schema";
 import { forkChartSource, withSnapshots } from "../forks/branch";
@@ -114,6 +115,7 @@ function RunView({
             Permalink
           </a>
         </p>
+        <ExportLinks job={job} status={status} />
       </div>
       {job.parent_id && <ForkBanner job={job} parent={parent.state} />}
       <ConnectionBanner stream={stream} />

@@ -1,7 +1,8 @@
 /**
- * A demo's page: the params form with Train and Stop, the run on show (live or replayed), the
- * demo's run history and the comparison of runs. `/demos/{id}?params=...` and `/jobs/{id}`
- * both show it; the URL always says what a reload should bring back.
+ * A demo's page: the params form with Train and Stop, the run on show (live or replayed) or, in
+ * a tab beside it, the demo's code, the demo's run history and the comparison of runs.
+ * `/demos/{id}?params=...` and `/jobs/{id}` both show it; the URL always says what a reload
+ * should bring back.
  */
 
 import { Fragment } from "preact";
@@ -9,6 +10,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
 import { type BookSection, type Demo, type Job, type Params, type Preset, isActive } from "../api/types";
 import { edition014, sectionLabel, zefsReferences } from "../book";
+import { DemoCode } from "../code/CodeView";
 import { placeErrors, type PlacedErrors } from "../form/errors";
 import { ParamsForm } from "../form/ParamsForm";
 import { PresetButtons } from "../form/PresetButtons";
@@ -24,11 +26,19 @@ import { PushedPresetNotice, usePushedPreset } from "../teaching/PushedPreset";
 import { PushToClass } from "../teaching/PushToClass";
 import { InlineCode } from "../ui/inlineCode";
 import { messageOf } from "../ui/states";
+import { TabList, TabPanel, type TabSpec } from "../ui/tabs";
 import { Compare } from "./Compare";
 import { MAX_COMPARED, RunHistory } from "./RunHistory";
 import { RunPanel } from "./RunPanel";
 
 const NO_ERRORS: PlacedErrors = { byField: new Map(), general: [] };
+
+type View = "run" | "code";
+const VIEW = "view";
+const VIEWS: TabSpec<View>[] = [
+  { id: "run", label: "Run" },
+  { id: "code", label: "Code" },
+];
 
 interface Props {
   demo: Demo;
@@ -49,6 +59,11 @@ export function Workbench({ demo, jobId, search }: Props) {
   const running = attached !== null && isActive(status);
   const [historyVersion, setHistoryVersion] = useState(0);
   const [compared, setCompared] = useState<Job[]>([]);
+  // The run, or the demo's code (loaded the first time its tab opens, then kept).
+  const [view, setView] = useState<View>("run");
+  const [codeOpened, setCodeOpened] = useState(false);
+  // A run brought on show (Train, a link, the history) is what to look at.
+  useEffect(() => setView("run"), [jobId]);
 
   // A demo URL (a link, back/forward) brings its params; a run brings the params it ran with.
   useEffect(() => {
@@ -224,13 +239,30 @@ export function Workbench({ demo, jobId, search }: Props) {
             </section>
           )}
         </aside>
-        <RunPanel
-          attachment={attachment}
-          charts={demo.charts}
-          notices={demo.notices}
-          fields={fields}
-          onRetry={retryAttach}
-        />
+        <div class="workbench-main">
+          <TabList
+            prefix={VIEW}
+            label="What the page shows"
+            tabs={VIEWS}
+            selected={view}
+            onSelect={(selected) => {
+              setView(selected);
+              if (selected === "code") setCodeOpened(true);
+            }}
+          />
+          <TabPanel prefix={VIEW} id="run" selected={view === "run"}>
+            <RunPanel
+              attachment={attachment}
+              charts={demo.charts}
+              notices={demo.notices}
+              fields={fields}
+              onRetry={retryAttach}
+            />
+          </TabPanel>
+          <TabPanel prefix={VIEW} id="code" selected={view === "code"}>
+            {codeOpened && <DemoCode demoId={demo.id} title={demo.title} />}
+          </TabPanel>
+        </div>
       </div>
       <div class="history-row">
         <RunHistory

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from core import params as common
-from core.demo_spec import DemoParams, param_field
+from core.param_fields import DemoParams, param_field
 
 FunctionId = Literal[
     "quadratic", "ill-conditioned", "rosenbrock", "himmelblau", "saddle", "rastrigin"

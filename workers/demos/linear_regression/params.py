@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from core import params as common
-from core.demo_spec import DemoParams, param_field
+from core.param_fields import DemoParams, param_field
 
 # A true weight or bias: far enough from the start (0) to make a journey, small enough that the
 # book's learning rate still converges on standard-normal features.

@@ -5,7 +5,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field
 
 from core import params as common
-from core.demo_spec import DemoParams, param_field
+from core.param_fields import DemoParams, param_field
 
 PlaneDataset = Literal["circles", "moons", "xor", "spirals", "blobs"]
 PLANE_DATASETS = get_args(PlaneDataset)

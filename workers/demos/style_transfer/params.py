@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from core import params as common
-from core.demo_spec import DemoParams, param_field
+from core.param_fields import DemoParams, param_field
 
 IMAGE_ID = r"^[A-Za-z0-9_-]{1,64}$"
 

@@ -12,7 +12,7 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 
-from core.settings import VGG19_WEIGHTS_URL
+from core.downloads import VGG19_WEIGHTS_URL
 from workers.context import JobContext
 from workers.demos.style_transfer.model import RandomFeatures, VGG19Features
 from workers.demos.style_transfer.params import Params

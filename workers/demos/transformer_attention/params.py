@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import ValidationInfo, field_validator
 
 from core import params as common
-from core.demo_spec import DemoParams, param_field
+from core.param_fields import DemoParams, param_field
 from workers.demos.transformer_attention.tasks import TASKS
 
 TaskName = Literal["reverse", "sort", "copy", "translate"]

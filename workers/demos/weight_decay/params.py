@@ -3,7 +3,7 @@
 from typing import Literal
 
 from core import params as common
-from core.demo_spec import DemoParams, param_field
+from core.param_fields import DemoParams, param_field
 
 
 class Params(DemoParams):

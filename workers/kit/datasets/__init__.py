@@ -41,7 +41,7 @@ def load_for(ctx: JobContext, name: str) -> ImageDataset:
     return load(name, settings.data_dir, ctx.device, ctx.log, settings.datasets_mirror)
 
 
-def is_cached(name: str, data_dir: str | Path) -> bool:
+def is_dataset_cached(name: str, data_dir: str | Path) -> bool:
     """Whether `name` can be loaded without a download."""
     return name == "digits" or is_downloaded(DOWNLOADABLE[name], data_dir)
 
@@ -52,7 +52,7 @@ def choose(ctx: JobContext, choice: str) -> str:
     Fashion-MNIST)."""
     if choice != "auto":
         return choice
-    if is_cached("fashion-mnist", ctx.settings.data_dir):
+    if is_dataset_cached("fashion-mnist", ctx.settings.data_dir):
         return "fashion-mnist"
     ctx.log(
         "Fashion-MNIST is not downloaded yet, so this run trains on scikit-learn's digits. "
@@ -69,7 +69,7 @@ __all__ = [
     "IdxDataset",
     "ImageDataset",
     "choose",
-    "is_cached",
+    "is_dataset_cached",
     "load",
     "load_for",
     "load_idx_dataset",

@@ -1,0 +1,1 @@
+"""Runs exported as code: a standalone script (and notebook) that reproduces a run."""
