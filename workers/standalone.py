@@ -3,12 +3,14 @@
 files. An exported script carries this module in place of DiveLab's.
 
 Metrics are printed and kept (`--verify` compares them with the run's); the latest picture
-of each panel is saved in the output folder (PNG, or JSON for charts and text); artifacts are
-written there too. The live changes the learner made are replayed at the steps where the job
-applied them. The script runs flat out: pacing (`speed`) is for watching, not for results.
+of each panel is saved in the output folder (images as PNG, charts and matrices as CSV);
+artifacts are written there too. The live changes the learner made are replayed at the steps
+where the job applied them. The script runs flat out: pacing (`speed`) is for watching, not for
+results.
 """
 
 import base64
+import csv
 import io
 import json
 import math
@@ -22,7 +24,17 @@ from pydantic import BaseModel
 
 from core.builtin_images import BUILTINS
 from core.downloads import VGG19_WEIGHTS_URL
-from core.frames import FrameData, ImageData
+from core.frames import (
+    BarsData,
+    FrameData,
+    HeatmapData,
+    ImageData,
+    ImageGridData,
+    LinesData,
+    PointsData,
+    SurfaceData,
+    TextData,
+)
 from workers.kit.download import Download, fetch
 
 P = TypeVar("P", bound=BaseModel)
@@ -96,12 +108,19 @@ class JobContext(Generic[P]):
         print(f"step {step}: {shown}")
 
     def frame(self, name: str, data: FrameData, step: int | None = None) -> None:
-        """The panel's latest picture: an image as its file, anything else as JSON."""
+        """The panel's latest picture: images as their files, charts and matrices as CSV,
+        text as text."""
         stem = self.out_dir / "".join(c if c.isalnum() else "_" for c in name)
         if isinstance(data, ImageData):
             stem.with_suffix(f".{data.format}").write_bytes(base64.b64decode(data.base64))
+        elif isinstance(data, ImageGridData):
+            for index, image in enumerate(data.images):
+                picture = stem.with_name(f"{stem.name}_{index}.{image.format}")
+                picture.write_bytes(base64.b64decode(image.base64))
+        elif isinstance(data, TextData):
+            stem.with_suffix(".txt").write_text(data.text)
         else:
-            stem.with_suffix(".json").write_text(data.model_dump_json())
+            write_csv(stem.with_suffix(".csv"), table_of(data))
 
     def log(self, message: str, progress: float | None = None) -> None:
         print(message)
@@ -127,6 +146,36 @@ class JobContext(Generic[P]):
                 print(f"{download.title}: {done / total:.0%}", end="\r")
 
         return fetch(download, folder, progress)
+
+
+def table_of(data: FrameData) -> list[list[object]]:
+    """A chart's or a matrix's numbers as rows, a header first."""
+    if isinstance(data, LinesData):
+        header = ["series", data.x_label or "x", data.y_label or "y"]
+        rows = [[s.label, x, y] for s in data.series for x, y in zip(s.x, s.y, strict=True)]
+        return [header, *rows]
+    if isinstance(data, PointsData):
+        rows = [[label, *p] for label, p in zip(data.labels, data.points, strict=True)]
+        return [["label", "x", "y"], *rows]
+    if isinstance(data, BarsData):
+        header = ["category", *(series.label for series in data.series)]
+        return [header] + [
+            [category, *(series.values[i] for series in data.series)]
+            for i, category in enumerate(data.categories)
+        ]
+    if isinstance(data, HeatmapData):
+        labels = data.y_labels or [""] * len(data.values)
+        rows = [[label, *row] for label, row in zip(labels, data.values, strict=True)]
+        return [["", *data.x_labels], *rows]
+    if isinstance(data, SurfaceData):
+        rows = [[y, *row] for y, row in zip(data.y, data.z, strict=True)]
+        return [["y \\ x", *data.x], *rows]
+    raise TypeError(f"no table for a {type(data).__name__}")
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> None:
+    with path.open("w", newline="") as file:
+        csv.writer(file).writerows(rows)
 
 
 def compare(recorded: dict[str, list[list[float]]], metrics: list[tuple[int, str, float]]) -> str:

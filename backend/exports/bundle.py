@@ -57,17 +57,17 @@ def load(name: str) -> Module:
 
 
 def dependencies(module: Module) -> list[str]:
-    """The DiveLab modules a module imports (names imported from a package that are modules
-    themselves count as modules)."""
+    """The DiveLab modules a module imports: where it imports modules from a package
+    (`from core import params`), those modules, not the package."""
     found = []
     for node in module.imports:
         if isinstance(node, ast.ImportFrom) and is_own(node.module):
             assert node.module is not None
-            found.append(STAND_INS.get(node.module, node.module))
-            for alias in node.names:
-                submodule = f"{node.module}.{alias.name}"
-                if is_module(submodule):
-                    found.append(submodule)
+            submodules = [f"{node.module}.{alias.name}" for alias in node.names]
+            modules = [name for name in submodules if is_module(name)]
+            if len(modules) < len(submodules):
+                found.append(STAND_INS.get(node.module, node.module))
+            found.extend(modules)
         elif isinstance(node, ast.Import) and any(is_own(a.name) for a in node.names):
             raise BundleError(f"{module.name}: write `from ... import`, not `import`")
     return found

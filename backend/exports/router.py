@@ -42,7 +42,13 @@ def get_code(job_id: JobId, exports: Service, caller: CurrentCaller) -> Response
     response_class=Response,
     responses={
         **responses(404, 409),
-        200: {"content": {"application/x-ipynb+json": {"schema": {"type": "string"}}}},
+        200: {
+            "content": {
+                "application/x-ipynb+json": {
+                    "schema": {"type": "object", "description": "An nbformat 4 notebook."}
+                }
+            }
+        },
     },
     summary="A finished run as a Jupyter notebook that reproduces it",
 )

@@ -61,6 +61,17 @@ def exported_run(demo: str, tmp_path: Path) -> tuple[Path, RecordingChannel]:
     return path, channel
 
 
+def saved_as(frame: dict) -> str:
+    """The file the script saves a panel's latest frame in."""
+    stem = "".join(c if c.isalnum() else "_" for c in frame["name"])
+    data = frame["data"]
+    if frame["kind"] == "image":
+        return f"{stem}.{data['format']}"
+    if frame["kind"] == "image_grid":
+        return f"{stem}_0.{data['images'][0]['format']}"
+    return f"{stem}.txt" if frame["kind"] == "text" else f"{stem}.csv"
+
+
 def test_the_interpreter_of_these_tests_cannot_import_divelab(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text("import workers\n")
@@ -78,6 +89,9 @@ def test_a_run_exports_as_a_script_that_reproduces_it(demo: str, tmp_path: Path)
     result = without_divelab([path.name, "--verify", "--threads", "1"], tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"verify: all \d+ recorded metric values match", result.stdout)
+    saved = {file.name for file in (tmp_path / "run-output").iterdir()}
+    for frame in channel.of_type("frame"):
+        assert saved_as(frame) in saved, f"panel {frame['name']} was not saved"
 
     lint = subprocess.run(
         [Path(sys.executable).parent / "ruff", "check", "--no-cache", str(path)],

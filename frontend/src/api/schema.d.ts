@@ -4408,7 +4408,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/x-ipynb+json": string;
+          "application/x-ipynb+json": Record<string, never>;
         };
       };
       /** @description The body is not valid JSON (or not a parsable form) */
