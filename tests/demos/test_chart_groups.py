@@ -24,6 +24,7 @@ SMALL_PARAMS: dict[str, dict] = {
     "linear-regression": {"speed": 0, "epochs": 1, "num_val": 100},
     "mlp": {"speed": 0, "epochs": 2},
     "polynomial-fit": {"speed": 0, "epochs": 2},
+    "sequence-prediction": {"speed": 0, "epochs": 1},
     "weight-decay": {"speed": 0, "epochs": 2},
     "dropout": {"dataset": "digits", "train_examples": 100, "epochs": 1, "speed": 0},
     "initialization": {"speed": 0, "steps": 2},

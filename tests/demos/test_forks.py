@@ -43,6 +43,7 @@ FORK_CASES: dict[str, tuple[dict, int, dict]] = {
     "linear-regression": ({"speed": 0, "epochs": 2, "num_val": 100}, 9, {"lr": 0.01}),
     "mlp": ({"speed": 0, "epochs": 3}, 10, {"lr": 0.3}),
     "polynomial-fit": ({"speed": 0, "epochs": 3}, 9, {"lr": 0.05}),
+    "sequence-prediction": ({"speed": 0, "epochs": 2}, 30, {"lr": 0.003}),
     "weight-decay": ({"speed": 0, "epochs": 3}, 9, {"weight_decay": 3.0}),
     "dropout": (
         {"dataset": "digits", "train_examples": 300, "batch_size": 64, "epochs": 2, "speed": 0},

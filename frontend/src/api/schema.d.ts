@@ -2208,6 +2208,67 @@ export interface components {
       /** Title */
       title: string;
     };
+    /**
+     * SequencePredictionJobCreate
+     * @description A job of `sequence-prediction`: Sequence models: predicting a noisy sine.
+     */
+    SequencePredictionJobCreate: {
+      /** @constant */
+      demo: "sequence-prediction";
+      params?: components["schemas"]["SequencePredictionParams"];
+    };
+    /** Params */
+    SequencePredictionParams: {
+      /**
+       * Batch Size
+       * @description Examples per minibatch; the book uses 16.
+       * @default 16
+       */
+      batch_size?: number;
+      /**
+       * Epochs
+       * @description Passes over the 600 training examples; the book uses 5.
+       * @default 5
+       */
+      epochs?: number;
+      /**
+       * Lr
+       * @description Learning rate η of Adam (mlp) or SGD (linear); the book uses 0.01 for both.
+       * @default 0.01
+       */
+      lr?: number;
+      /**
+       * Max K
+       * @description The longest horizon of the k-step-ahead view: it shows k = 1, 4, 16, … up to this k (and this k itself), each fed back its own predictions for k − 1 steps; the book's longest is 64.
+       * @default 64
+       */
+      max_k?: number;
+      /**
+       * Model
+       * @description `mlp`: the classic edition's 4 → 10 ReLU → 1 network with Xavier weights, trained by Adam. `linear`: the current edition's single linear layer (weights from N(0, 0.01²)), trained by minibatch SGD.
+       * @default mlp
+       * @enum {string}
+       */
+      model?: "mlp" | "linear";
+      /**
+       * Seed
+       * @description Seeds the noise on the sine, the initial weights and the minibatch order.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Steps (minibatches) per second, so the predictions can be watched; 0 runs flat out.
+       * @default 20
+       */
+      speed?: number;
+      /**
+       * Tau
+       * @description τ, the window: the τ previous values x_{t−τ}, …, x_{t−1} predict x_t; the book uses 4.
+       * @default 4
+       */
+      tau?: number;
+    };
     /** ShareChange */
     ShareChange: {
       /**
@@ -3899,7 +3960,7 @@ export interface operations {
   create_job_api_jobs_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["PolynomialFitJobCreate"] | components["schemas"]["WeightDecayJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["InitializationJobCreate"] | components["schemas"]["DropoutJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
+        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["PolynomialFitJobCreate"] | components["schemas"]["WeightDecayJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["InitializationJobCreate"] | components["schemas"]["DropoutJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["SequencePredictionJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
       };
     };
     responses: {
