@@ -11,7 +11,9 @@ namespace of the names it is used for); third-party imports are gathered at the 
 import ast
 import importlib
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 OWN_PACKAGES = ("core", "workers")
@@ -73,7 +75,8 @@ def dependencies(module: Module) -> list[str]:
     return found
 
 
-def ordered(root: str) -> list[Module]:
+@cache  # DiveLab's source does not change while it runs: each export reads it once
+def ordered(root: str) -> tuple[Module, ...]:
     """`root` and every DiveLab module it needs, each after the modules it imports."""
     done: dict[str, Module] = {}
     visiting: set[str] = set()
@@ -88,7 +91,7 @@ def ordered(root: str) -> list[Module]:
         done[name] = module
 
     visit(root)
-    return list(done.values())
+    return tuple(done.values())
 
 
 @dataclass
@@ -123,7 +126,7 @@ class Imports:
         return "\n\n".join(sections)
 
 
-def other_imports(modules: list[Module]) -> Imports:
+def other_imports(modules: Sequence[Module]) -> Imports:
     """The imports of all modules but their DiveLab ones."""
     imports = Imports()
     for module in modules:
@@ -213,11 +216,6 @@ def code(module: Module) -> str:
     return "\n\n".join(part for part in ("\n".join(bindings(module)), text) if part)
 
 
-def body(module: Module) -> str:
-    """The module's text without its imports and `__all__`; its docstring as comments."""
-    return Section(relative_path(module), docstring(module), code(module)).body
-
-
 def top_level_definitions(module: Module) -> dict[str, str]:
     """Each name a module defines at its top level, with the statement's text."""
     defined: dict[str, str] = {}
@@ -234,7 +232,7 @@ def top_level_definitions(module: Module) -> dict[str, str]:
     return defined
 
 
-def check_names(modules: list[Module]) -> None:
+def check_names(modules: Sequence[Module]) -> None:
     seen: dict[str, tuple[str, str]] = {}
     clashes = []
     for module in modules:

@@ -101,8 +101,9 @@ def test_a_running_job_forks_now_at_its_next_step(server: Server) -> None:
         client.post(f"/api/jobs/{job['id']}/cancel")
     done = server.wait_done(now["id"])
     assert done["status"] == "succeeded", done["error"]
-    first = server.all_events(now["id"])[1]
-    assert first["type"] == "status" or first["step"] == now["fork_step"]
+    events = server.all_events(now["id"])
+    assert next(e for e in events if e["type"] == "params")["step"] == now["fork_step"]
+    assert all(e["step"] > now["fork_step"] for e in events if e["type"] == "metric")
 
 
 def test_forks_refuse_what_they_cannot_do(server: Server, finished: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from core.channel import Control
-from tests.support import RecordingChannel, frames, metrics_after, run_demo
+from tests.support import RecordingChannel, frames, run_demo
 from workers.demos.linear_regression import DEMO
 from workers.demos.linear_regression.model import (
     ConciseRegression,
@@ -384,42 +384,3 @@ def test_a_long_run_reports_every_few_steps_and_every_epoch_end() -> None:
     assert sorted(per_step(channel, "train_loss")) == [0, 2000, 4000, 6000]
     assert len(frames(channel, "path")) == 1 + len(reported)
     assert channel.final["summary"]["w_error"] < 0.05
-
-
-# -- Forks ----------------------------------------------------------------------------------
-
-
-def test_a_fork_continues_within_an_epoch_and_at_its_end(tmp_path) -> None:
-    """The concise model and its optimizer, the place in the epoch's order (cut into batches of
-    a size changed live) and how often the run reports all come back in a fork."""
-    params = DEMO.validate(
-        {**FAST, "epochs": 2, "batch_size": 2, "implementation": "concise"}
-    ).model_dump(mode="json")
-    larger = DEMO.apply_live_change(params, {"batch_size": 5})
-
-    def script(poll: int) -> Control:
-        # 10 steps of 2 examples, then 196 of 5: epoch 1 ends at step 206
-        return Control(
-            params=larger if poll == 11 else None,
-            version=2 if poll == 11 else None,
-            snapshot=poll in (31, 207),
-        )
-
-    parent = run_demo("linear-regression", params, RecordingChannel(script=script), str(tmp_path))
-    assert parent.final["summary"]["steps"] == 406
-    assert {30, 206} < set(parent.snapshots)
-    assert sorted(per_step(parent, "loss"))[:3] == [2, 4, 6]  # every other step, as planned
-    for step in (30, 206):
-        # A fork's params are those in force at its snapshot: batches of 5.
-        fork = run_demo("linear-regression", larger, data_dir=str(tmp_path), fork_of=(parent, step))
-        assert fork.final["status"] == "succeeded", fork.final.get("error")
-        assert metrics_after(fork, 0) == metrics_after(parent, step) != []
-        assert fork.final["summary"] == parent.final["summary"]
-
-    # From the last snapshot a fork may train on, one more epoch in a new order.
-    longer = run_demo(
-        "linear-regression", {**larger, "epochs": 3}, data_dir=str(tmp_path), fork_of=(parent, 406)
-    )
-    three = run_demo("linear-regression", {**params, "epochs": 3}, RecordingChannel(script=script))
-    assert longer.final["summary"] == three.final["summary"]
-    assert per_step(longer, "train_loss") == {606: per_step(three, "train_loss")[606]}
