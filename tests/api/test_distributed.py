@@ -85,31 +85,36 @@ def test_websocket_clients_share_one_redis_reader(distributed_server: Server) ->
     client = redis.Redis.from_url(REDIS_URL)
     api_pid = str(server.process.pid)
 
-    def api_connections() -> int:
+    def blocked_readers() -> int:
+        """The API's connections whose last command is XREAD: its stream readers (pooled
+        connections that replay or write do other commands)."""
         return sum(
             1
             for c in client.client_list()
-            if c["name"].startswith("divelab-api:") and c["name"].endswith(api_pid)
+            if c["name"].startswith("divelab-api:")
+            and c["name"].endswith(api_pid)
+            and c["cmd"] == "xread"
         )
 
     job = server.create(GD, {"steps": 400, "speed": 40})
     first, _ = server.stream(job["id"], stop_after=3)  # one watcher starts the reader
     assert first
-    baseline = api_connections()
     results: list = []
     watchers = [
         threading.Thread(target=lambda: results.append(server.stream(job["id"]))) for _ in range(6)
     ]
     for watcher in watchers:
         watcher.start()
-    time.sleep(2)
-    during = api_connections()
+    readers = []
+    for _ in range(20):  # over 2 s of six clients streaming
+        readers.append(blocked_readers())
+        time.sleep(0.1)
     with server.client() as http:
         http.post(f"/api/jobs/{job['id']}/cancel")
     for watcher in watchers:
         watcher.join(30)
-    # One reader serves every client; per-client connections would add six.
-    assert during <= baseline + 2, (baseline, during)
+    # One reader serves every client; a reader per client would show six.
+    assert max(readers) == 1, readers
     assert len(results) == 6
     for messages, code in results:
         seqs = [m["seq"] for m in messages if "seq" in m]
