@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     datasets_mirror: str | None = Field(
         default=None,
         description="Base URL serving `<dataset id>/<file name>` in place of the public "
-        "MNIST/Fashion-MNIST mirrors (a local copy).",
+        "mirrors of MNIST, Fashion-MNIST, The Time Machine and PTB (a local copy).",
     )
     vgg19_weights_url: str = Field(
         default=VGG19_WEIGHTS_URL,
