@@ -11,6 +11,7 @@ from torch import nn
 
 from workers.kit import state
 from workers.kit.minibatches import Minibatches
+from workers.kit.reporting import ReportSchedule
 from workers.kit.running import RunningMeans
 
 
@@ -181,3 +182,25 @@ def test_minibatches_of_a_live_size_resume_at_the_step_they_stopped(stop_after: 
     fork.load_state_dict(parent.state_dict())
     assert seen + batches_of_live_size(fork) == whole
     assert sum(len(batch) for batch in whole) == 30  # every example once per epoch
+
+
+@pytest.mark.parametrize(
+    ("epochs", "steps_per_epoch", "every"), [(5, 38, 1), (50, 38, 5), (500, 8, 10), (1, 1, 1)]
+)
+def test_a_report_schedule_spreads_at_most_so_many_reports(
+    epochs: int, steps_per_epoch: int, every: int
+) -> None:
+    reports = ReportSchedule.plan(epochs, steps_per_epoch, most=400)
+    assert reports.every == every
+    due = [step for step in range(1, epochs * steps_per_epoch + 1) if reports.due(step)]
+    assert len(due) <= 400 and due[0] == every
+
+
+def test_a_fork_reports_as_its_parent_unless_it_plans_other_epochs() -> None:
+    parent = ReportSchedule.plan(50, 38, most=400)
+    fork = ReportSchedule(0, 0)
+    state.restore(state.capture({"reports": parent}), {"reports": fork})
+    fork.follow(50, 10, most=400)  # a live batch size made the epochs shorter: no change
+    assert fork == parent
+    fork.follow(500, 38, most=400)
+    assert fork == ReportSchedule(500, 48)

@@ -32,6 +32,7 @@ from workers.demos.linear_regression.views import (
 )
 from workers.kit.minibatches import Minibatches
 from workers.kit.pacing import Pace
+from workers.kit.reporting import ReportSchedule
 from workers.kit.seeding import generator
 
 # A long run (small batches, many examples or epochs) reports every few steps, so that it sends
@@ -80,18 +81,10 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
 
 @dataclass
 class Training:
-    """How often the loop reports, and what it reported at the last epoch's end (part of the
-    training state: a fork reports on from it)."""
+    """What the loop reported at the last epoch's end (training state: a fork reports on from
+    it)."""
 
-    epochs: int  # planned for
-    report_every: int
     losses: dict[str, float] = field(default_factory=dict)
-
-
-def report_interval(params: Params, examples: int) -> int:
-    """Steps between two reports, so that a run sends about MAX_REPORTS of them."""
-    planned = params.epochs * math.ceil(examples / params.batch_size)
-    return math.ceil(planned / MAX_REPORTS)
 
 
 def fit(
@@ -102,13 +95,11 @@ def fit(
     views = FitViews.of(data)
     # The indices travel with the examples: the pictures mark the minibatch's points.
     batches = Minibatches((data.X, data.y, torch.arange(len(data.y))), params.batch_size, rng)
-    training = Training(params.epochs, report_interval(params, len(data.y)))
-    ctx.track(model=model, batches=batches, training=training)
-    # A fork reports as often as its parent, whatever batch size the parent has come to, unless
-    # it trains for another number of epochs.
-    if training.epochs != params.epochs:
-        training.epochs = params.epochs
-        training.report_every = report_interval(params, len(data.y))
+    steps_per_epoch = math.ceil(len(data.y) / params.batch_size)  # at the batch size it starts
+    reports = ReportSchedule.plan(params.epochs, steps_per_epoch, MAX_REPORTS)
+    training = Training()
+    ctx.track(model=model, batches=batches, reports=reports, training=training)
+    reports.follow(params.epochs, steps_per_epoch, MAX_REPORTS)
     report_start(ctx, model, data, views)
 
     pace = Pace(ctx)
@@ -117,7 +108,7 @@ def fit(
             params = ctx.checkpoint(step)
             X, y, batch = batches.take(params.batch_size)  # in the batch size in force
             l = model.step(X, y, params.lr)  # noqa: E741 - the book's name
-            if step % training.report_every == 0 or batches.epoch_done:
+            if reports.due(step) or batches.epoch_done:
                 report_step(ctx, model, data, views, l, batch)
             pace.wait(params.speed)
         training.losses = report_epoch(ctx, epoch, model, data)

@@ -5,11 +5,10 @@ order of the 600 training examples. The book's loop: each minibatch of 16 takes 
 Adam (the classic MLP) or SGD (the current linear model) on the mean squared error. After each
 step (or every few, in a long run) the 1-step losses and the k-step test errors are reported,
 and the predictions redrawn now and then. The model, the optimizer, the minibatch order and
-the report interval are the training state that a fork continues.
+the report schedule are the training state that a fork continues.
 """
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from workers.context import JobContext
@@ -18,24 +17,12 @@ from workers.demos.sequence_prediction.params import Params
 from workers.demos.sequence_prediction.views import Pictures, report
 from workers.kit.minibatches import Minibatches
 from workers.kit.pacing import Pace
+from workers.kit.reporting import ReportSchedule
 from workers.kit.seeding import generator
 
 # A long run reports every few steps, so that it sends about this many reports; the book's
 # run (190 steps) reports every step.
 MAX_REPORTS = 400
-
-
-@dataclass
-class Training:
-    """How often the loop reports (part of the training state: a fork reports as its parent)."""
-
-    epochs: int  # planned for
-    report_every: int
-
-
-def report_interval(params: Params) -> int:
-    planned = params.epochs * math.ceil(NUM_TRAIN / params.batch_size)
-    return math.ceil(planned / MAX_REPORTS)
 
 
 def run(ctx: JobContext[Params]) -> dict[str, Any]:
@@ -52,10 +39,10 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
     batches = Minibatches(
         (data.features[:NUM_TRAIN], data.labels[:NUM_TRAIN]), params.batch_size, rng
     )
-    training = Training(params.epochs, report_interval(params))
-    ctx.track(model=model, batches=batches, training=training)
-    if training.epochs != params.epochs:  # a fork that trains for another number of epochs
-        training.epochs, training.report_every = params.epochs, report_interval(params)
+    steps_per_epoch = math.ceil(NUM_TRAIN / params.batch_size)
+    reports = ReportSchedule.plan(params.epochs, steps_per_epoch, MAX_REPORTS)
+    ctx.track(model=model, batches=batches, reports=reports)
+    reports.follow(params.epochs, steps_per_epoch, MAX_REPORTS)
 
     pictures = Pictures(ctx, model, data)
     values = report(ctx, model, data)  # before the first step (a fork's: not reported again)
@@ -65,7 +52,7 @@ def run(ctx: JobContext[Params]) -> dict[str, Any]:
         for X, y in batches:
             params = ctx.checkpoint(batches.step)
             model.step(X, y, params.lr)
-            if batches.step % training.report_every == 0 or batches.epoch_done:
+            if reports.due(batches.step) or batches.epoch_done:
                 values = report(ctx, model, data)
                 pictures.show_if_due()
             pace.wait(params.speed)
