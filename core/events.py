@@ -20,6 +20,7 @@ from core.frames import (
     ImageGridData,
     LinesData,
     PointsData,
+    ScatterData,
     SurfaceData,
     TextData,
 )
@@ -114,6 +115,11 @@ class TextFrameEvent(_FrameEventBase):
     data: TextData
 
 
+class ScatterFrameEvent(_FrameEventBase):
+    kind: Literal["scatter"] = "scatter"
+    data: ScatterData
+
+
 class LogEvent(_EventBase):
     type: Literal["log"] = "log"
     message: str
@@ -139,7 +145,8 @@ Event = Annotated[
     | Annotated[HeatmapFrameEvent, Tag("frame:heatmap")]
     | Annotated[LinesFrameEvent, Tag("frame:lines")]
     | Annotated[BarsFrameEvent, Tag("frame:bars")]
-    | Annotated[TextFrameEvent, Tag("frame:text")],
+    | Annotated[TextFrameEvent, Tag("frame:text")]
+    | Annotated[ScatterFrameEvent, Tag("frame:scatter")],
     Discriminator(_tag),
 ]
 event_adapter: TypeAdapter[Event] = TypeAdapter(Event)

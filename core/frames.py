@@ -9,7 +9,7 @@ import base64
 from enum import StrEnum
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class FrameKind(StrEnum):
@@ -21,6 +21,7 @@ class FrameKind(StrEnum):
     lines = "lines"
     bars = "bars"
     text = "text"
+    scatter = "scatter"
 
 
 class FrameData(BaseModel):
@@ -124,6 +125,25 @@ class BarsData(FrameData):
     y_label: str = ""
 
 
+class ScatterData(FrameData):
+    """Points on a plane, each with its own text label and group (e.g. word embeddings
+    projected to 2-D: frequent words, a probe word's neighbours, the probe): the groups are
+    coloured apart, every point is labelled."""
+
+    kind = FrameKind.scatter
+    points: list[tuple[float, float]]
+    labels: list[str] = Field(description="One per point, written beside it.")
+    groups: list[str] = Field(description="One per point: points of a group share a colour.")
+    x_label: str = ""
+    y_label: str = ""
+
+    @model_validator(mode="after")
+    def _one_label_and_group_per_point(self) -> "ScatterData":
+        if not len(self.points) == len(self.labels) == len(self.groups):
+            raise ValueError("a scatter needs one label and one group per point")
+        return self
+
+
 class TextData(FrameData):
     """Preformatted text, shown as is (e.g. the model's `nn.Sequential` and its parameter
     count)."""
@@ -143,5 +163,6 @@ FRAME_DATA: dict[FrameKind, type[FrameData]] = {
         LinesData,
         BarsData,
         TextData,
+        ScatterData,
     )
 }

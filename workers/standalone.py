@@ -32,6 +32,7 @@ from core.frames import (
     ImageGridData,
     LinesData,
     PointsData,
+    ScatterData,
     SurfaceData,
     TextData,
 )
@@ -157,6 +158,10 @@ def table_of(data: FrameData) -> list[list[object]]:
     if isinstance(data, PointsData):
         rows = [[label, *p] for label, p in zip(data.labels, data.points, strict=True)]
         return [["label", "x", "y"], *rows]
+    if isinstance(data, ScatterData):
+        named = zip(data.groups, data.labels, data.points, strict=True)
+        rows = [[group, label, *p] for group, label, p in named]
+        return [["group", "label", data.x_label or "x", data.y_label or "y"], *rows]
     if isinstance(data, BarsData):
         header = ["category", *(series.label for series in data.series)]
         return [header] + [

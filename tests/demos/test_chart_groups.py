@@ -25,6 +25,7 @@ SMALL_PARAMS: dict[str, dict] = {
     "mlp": {"speed": 0, "epochs": 2},
     "polynomial-fit": {"speed": 0, "epochs": 2},
     "sequence-prediction": {"speed": 0, "epochs": 1},
+    "char-rnn": {"model": "gru", "hidden": 8, "batch_size": 64, "epochs": 1},
     "weight-decay": {"speed": 0, "epochs": 2},
     "dropout": {"dataset": "digits", "train_examples": 100, "epochs": 1, "speed": 0},
     "initialization": {"speed": 0, "steps": 2},
@@ -38,6 +39,7 @@ SMALL_PARAMS: dict[str, dict] = {
         "batch_size": 8,
         "steps": 2,
     },
+    "word2vec": {"embed_size": 8, "sentences": 800, "epochs": 1},
 }
 WITH_CHARTS = [demo_id for demo_id, spec in CATALOGUE.items() if spec.charts]
 

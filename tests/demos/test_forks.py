@@ -44,6 +44,7 @@ FORK_CASES: dict[str, tuple[dict, int, dict]] = {
     "mlp": ({"speed": 0, "epochs": 3}, 10, {"lr": 0.3}),
     "polynomial-fit": ({"speed": 0, "epochs": 3}, 9, {"lr": 0.05}),
     "sequence-prediction": ({"speed": 0, "epochs": 2}, 30, {"lr": 0.003}),
+    "char-rnn": ({"model": "gru", "hidden": 16, "batch_size": 16, "epochs": 1}, 6, {"lr": 3.0}),
     "weight-decay": ({"speed": 0, "epochs": 3}, 9, {"weight_decay": 3.0}),
     "dropout": (
         {"dataset": "digits", "train_examples": 300, "batch_size": 64, "epochs": 2, "speed": 0},
@@ -73,6 +74,7 @@ FORK_CASES: dict[str, tuple[dict, int, dict]] = {
         5,
         {"lr": 0.003},
     ),
+    "word2vec": ({"embed_size": 8, "sentences": 1500, "batch_size": 64}, 9, {"lr": 0.02}),
 }
 
 

@@ -15,7 +15,7 @@ from tests.demos.conftest import FileServer
 from tests.support import RecordingChannel, free_port, resources
 from workers.context import JobContext
 from workers.demos import CATALOGUE
-from workers.kit.datasets.text import (
+from workers.kit.corpora import (
     PTB,
     TIME_MACHINE,
     CorpusUnavailable,

@@ -7,6 +7,9 @@ import re
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -79,22 +82,57 @@ def test_the_interpreter_of_these_tests_cannot_import_divelab(tmp_path: Path) ->
     assert "No module named 'workers'" in result.stderr
 
 
-@pytest.mark.parametrize("demo", sorted(CATALOGUE))
-def test_a_run_exports_as_a_script_that_reproduces_it(demo: str, tmp_path: Path) -> None:
-    path, channel = exported_run(demo, tmp_path)
-    changes = [p for p in channel.of_type("params") if p["version"] == 2]
-    assert len(changes) == 1, "the run received its live change"
-    assert f"LIVE_CHANGES = {{{changes[0]['step']}: " in path.read_text()
+@dataclass(frozen=True)
+class Export:
+    """A demo's short run, its exported script, and what running the script did."""
 
-    result = without_divelab([path.name, "--verify", "--threads", "1"], tmp_path)
+    folder: Path
+    path: Path
+    channel: RecordingChannel
+    result: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Export]]:
+    """Every demo's export. The scripts run two at a time, each while the next demo trains in
+    this process: each uses one thread, and they are the slowest part of the suite."""
+    with ThreadPoolExecutor(2) as pool:
+        runs = {}
+        for demo in sorted(CATALOGUE):
+            folder = tmp_path_factory.mktemp(demo)
+            path, channel = exported_run(demo, folder)
+            verify = [path.name, "--verify", "--threads", "1"]
+            runs[demo] = (folder, path, channel, pool.submit(without_divelab, verify, folder))
+        yield {
+            demo: Export(folder, path, channel, result.result())
+            for demo, (folder, path, channel, result) in runs.items()
+        }
+
+
+# The first test to ask for `exports` waits for all of them (a few seconds per demo).
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("demo", sorted(CATALOGUE))
+def test_a_run_exports_as_a_script_that_reproduces_it(
+    demo: str, exports: dict[str, Export]
+) -> None:
+    export = exports[demo]
+    changes = [p for p in export.channel.of_type("params") if p["version"] == 2]
+    assert len(changes) == 1, "the run received its live change"
+    assert f"LIVE_CHANGES = {{{changes[0]['step']}: " in export.path.read_text()
+
+    result = export.result
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"verify: all \d+ recorded metric values match", result.stdout)
-    saved = {file.name for file in (tmp_path / "run-output").iterdir()}
-    for frame in channel.of_type("frame"):
+    saved = {file.name for file in (export.folder / "run-output").iterdir()}
+    for frame in export.channel.of_type("frame"):
         assert saved_as(frame) in saved, f"panel {frame['name']} was not saved"
 
+
+@pytest.mark.timeout(600)
+def test_every_exported_script_passes_ruff(exports: dict[str, Export]) -> None:
+    paths = [str(export.path) for export in exports.values()]
     lint = subprocess.run(
-        [Path(sys.executable).parent / "ruff", "check", "--no-cache", str(path)],
+        [Path(sys.executable).parent / "ruff", "check", "--no-cache", *paths],
         capture_output=True,
         text=True,
     )

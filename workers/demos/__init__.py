@@ -6,6 +6,7 @@ Only the specs are imported (no torch); a worker imports a demo's `train` module
 from core.demo_spec import DemoSpec
 from workers.demos import (
     attention_pooling,
+    char_rnn,
     conv_filters,
     dropout,
     edge_kernel,
@@ -19,6 +20,7 @@ from workers.demos import (
     style_transfer,
     transformer_attention,
     weight_decay,
+    word2vec,
 )
 
 CATALOGUE: dict[str, DemoSpec] = {
@@ -35,10 +37,12 @@ CATALOGUE: dict[str, DemoSpec] = {
             edge_kernel.DEMO,
             conv_filters.DEMO,
             sequence_prediction.DEMO,
+            char_rnn.DEMO,
             attention_pooling.DEMO,
             transformer_attention.DEMO,
             gradient_descent.DEMO,
             style_transfer.DEMO,
+            word2vec.DEMO,
         ],
         key=lambda spec: spec.book[0].today.sort_key,
     )

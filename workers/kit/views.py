@@ -25,6 +25,7 @@ from core.frames import (
     LinesData,
     LineSeries,
     PointsData,
+    ScatterData,
     TextData,
 )
 
@@ -89,6 +90,24 @@ def lines(
 
 def points(labels: Sequence[str], xy: Any) -> PointsData:
     return PointsData(labels=list(labels), points=as_lists(xy, decimals=None))
+
+
+def scatter(
+    points: Any,
+    labels: Sequence[str],
+    groups: Sequence[str],
+    x_label: str = "",
+    y_label: str = "",
+    decimals: int | None = DECIMALS,
+) -> ScatterData:
+    """Labelled points, (n, 2) as a tensor, array or list, each with a label and a group."""
+    return ScatterData(
+        points=as_lists(points, decimals),
+        labels=list(labels),
+        groups=list(groups),
+        x_label=x_label,
+        y_label=y_label,
+    )
 
 
 def bars(

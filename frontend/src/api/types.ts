@@ -128,6 +128,7 @@ export type HeatmapFrameEvent = Schemas["HeatmapFrameEvent"];
 export type LinesFrameEvent = Schemas["LinesFrameEvent"];
 export type BarsFrameEvent = Schemas["BarsFrameEvent"];
 export type TextFrameEvent = Schemas["TextFrameEvent"];
+export type ScatterFrameEvent = Schemas["ScatterFrameEvent"];
 
 /** A picture a job sends; its `kind` says which renderer draws it and the shape of its `data`. */
 export type FrameEvent =
@@ -138,7 +139,8 @@ export type FrameEvent =
   | HeatmapFrameEvent
   | LinesFrameEvent
   | BarsFrameEvent
-  | TextFrameEvent;
+  | TextFrameEvent
+  | ScatterFrameEvent;
 export type FrameKind = FrameEvent["kind"];
 /** The `data` of a frame of this kind. */
 export type FrameData<K extends FrameKind = FrameKind> = Extract<FrameEvent, { kind: K }>["data"];
@@ -153,6 +155,7 @@ export type LineSeries = Schemas["LineSeries"];
 export type BarsData = Schemas["BarsData"];
 export type BarSeries = Schemas["BarSeries"];
 export type TextData = Schemas["TextData"];
+export type ScatterData = Schemas["ScatterData"];
 
 /** Everything a job tells the world, in `seq` order (the items of `EventPage.events`). */
 export type JobEvent = StatusEvent | MetricEvent | ParamsEvent | FrameEvent | LogEvent;

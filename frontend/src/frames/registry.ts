@@ -11,6 +11,7 @@ import { heatmapRenderer } from "./heatmapView";
 import { imageGridRenderer, imageRenderer } from "./imageViews";
 import { linesRenderer } from "./linesView";
 import { pointsRenderer } from "./pointsView";
+import { scatterRenderer } from "./scatterView";
 import { surfaceRenderer } from "./surfaceView";
 import { textRenderer } from "./textView";
 
@@ -36,6 +37,7 @@ export const FRAME_RENDERERS: Record<FrameKind, FrameRenderer> = {
   lines: linesRenderer,
   bars: barsRenderer,
   text: textRenderer,
+  scatter: scatterRenderer,
 };
 
 /** The renderer of a kind; undefined for a kind newer than this UI (its panel says so). */
