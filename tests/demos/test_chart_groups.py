@@ -25,6 +25,7 @@ SMALL_PARAMS: dict[str, dict] = {
     "mlp": {"speed": 0, "epochs": 2},
     "polynomial-fit": {"speed": 0, "epochs": 2},
     "sequence-prediction": {"speed": 0, "epochs": 1},
+    "gan-2d": {"speed": 0, "epochs": 1, "batch_size": 100},
     "char-rnn": {"model": "gru", "hidden": 8, "batch_size": 64, "epochs": 1},
     "weight-decay": {"speed": 0, "epochs": 2},
     "dropout": {"dataset": "digits", "train_examples": 100, "epochs": 1, "speed": 0},

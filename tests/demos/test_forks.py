@@ -44,6 +44,7 @@ FORK_CASES: dict[str, tuple[dict, int, dict]] = {
     "mlp": ({"speed": 0, "epochs": 3}, 10, {"lr": 0.3}),
     "polynomial-fit": ({"speed": 0, "epochs": 3}, 9, {"lr": 0.05}),
     "sequence-prediction": ({"speed": 0, "epochs": 2}, 30, {"lr": 0.003}),
+    "gan-2d": ({"speed": 0, "epochs": 2, "batch_size": 32}, 20, {"lr_G": 0.02}),
     "char-rnn": ({"model": "gru", "hidden": 16, "batch_size": 16, "epochs": 1}, 6, {"lr": 3.0}),
     "weight-decay": ({"speed": 0, "epochs": 3}, 9, {"weight_decay": 3.0}),
     "dropout": (

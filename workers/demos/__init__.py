@@ -10,6 +10,7 @@ from workers.demos import (
     conv_filters,
     dropout,
     edge_kernel,
+    gan_2d,
     gradient_descent,
     initialization,
     linear_regression,
@@ -43,6 +44,7 @@ CATALOGUE: dict[str, DemoSpec] = {
             gradient_descent.DEMO,
             style_transfer.DEMO,
             word2vec.DEMO,
+            gan_2d.DEMO,
         ],
         key=lambda spec: spec.book[0].today.sort_key,
     )
