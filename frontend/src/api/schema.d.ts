@@ -343,6 +343,98 @@ export interface components {
       url: string;
     };
     /**
+     * CharRnnJobCreate
+     * @description A job of `char-rnn`: Character-level RNN, GRU and LSTM on The Time Machine.
+     */
+    CharRnnJobCreate: {
+      /** @constant */
+      demo: "char-rnn";
+      params?: components["schemas"]["CharRnnParams"];
+    };
+    /** Params */
+    CharRnnParams: {
+      /**
+       * Batch Size
+       * @description Subsequences per minibatch; the classic edition uses 32, the current 1024.
+       * @default 32
+       */
+      batch_size?: number;
+      /**
+       * Clip
+       * @description Gradient clipping threshold θ: when the norm ‖g‖ of all the gradients together exceeds θ, every gradient is scaled by θ/‖g‖; the book uses 1. 0 turns clipping off.
+       * @default 1
+       */
+      clip?: number;
+      /**
+       * Epochs
+       * @description Passes over the training text; the classic edition uses 500, the current 100 (RNN) or 50 (GRU, LSTM).
+       * @default 500
+       */
+      epochs?: number;
+      /**
+       * Hidden
+       * @description Hidden units h per layer; the classic edition uses 512 for the scratch RNN and 256 for nn.RNN, GRU and LSTM, the current edition 32.
+       * @default 512
+       */
+      hidden?: number;
+      /**
+       * Layers
+       * @description Recurrent layers, each reading the hidden states of the one below (deep RNNs, 9.3); the book's character models use 1.
+       * @default 1
+       */
+      layers?: number;
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD; the book uses 1 (the current edition 4 for GRU and LSTM). Try 50 with clipping off to watch the gradients explode.
+       * @default 1
+       */
+      lr?: number;
+      /**
+       * Model
+       * @description `rnn`: the RNN written from scratch as in 8.5 (W_xh, W_hh, b_h, W_hq, b_q, tanh, one-hot inputs; stacked as today's deep RNN when layers > 1). `nn-rnn`: the same network with PyTorch's `nn.RNN` (8.6). `gru` and `lstm`: the gated units written from the book's equations (9.1, 9.2; today's 10.2, 10.1), gates shown.
+       * @default rnn
+       * @enum {string}
+       */
+      model?: "rnn" | "nn-rnn" | "gru" | "lstm";
+      /**
+       * Num Steps
+       * @description Time steps per subsequence (characters back-propagated through); the classic edition uses 35, the current 32.
+       * @default 35
+       */
+      num_steps?: number;
+      /**
+       * Predict Chars
+       * @description Characters generated after the prefix; the book generates 50.
+       * @default 50
+       */
+      predict_chars?: number;
+      /**
+       * Prefix
+       * @description The text the model continues (the book's predict_ch8: it reads the prefix, then writes the likeliest next character again and again). Lowercased; characters outside the 28-token vocabulary become <unk>. Edit it while the model trains.
+       * @default time traveller
+       */
+      prefix?: string;
+      /**
+       * Sampling
+       * @description How minibatches are cut from the 10,000 training characters. `sequential` (the classic edition's default): each epoch starts at a random offset and cuts the text into batch_size rows; consecutive minibatches continue each other's rows, so the hidden state is carried over (detached) within an epoch. `random` (the current edition): every num_steps-character window, shuffled, each read from a zero hidden state.
+       * @default sequential
+       * @enum {string}
+       */
+      sampling?: "sequential" | "random";
+      /**
+       * Seed
+       * @description Seeds the initial weights and each epoch's offset (sequential) or order (random).
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Steps (minibatches) per second, so the text can be watched as it changes; 0 runs flat out.
+       * @default 0
+       */
+      speed?: number;
+    };
+    /**
      * ChartOut
      * @description A metrics chart: the metrics it draws (names, or patterns where `*` is any text).
      */
@@ -755,7 +847,7 @@ export interface components {
     /** EventPage */
     EventPage: {
       /** Events */
-      events: (components["schemas"]["StatusEvent"] | components["schemas"]["MetricEvent"] | components["schemas"]["ParamsEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["SurfaceFrameEvent"] | components["schemas"]["PointsFrameEvent"] | components["schemas"]["ImageFrameEvent"] | components["schemas"]["ImageGridFrameEvent"] | components["schemas"]["HeatmapFrameEvent"] | components["schemas"]["LinesFrameEvent"] | components["schemas"]["BarsFrameEvent"] | components["schemas"]["TextFrameEvent"])[];
+      events: (components["schemas"]["StatusEvent"] | components["schemas"]["MetricEvent"] | components["schemas"]["ParamsEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["SurfaceFrameEvent"] | components["schemas"]["PointsFrameEvent"] | components["schemas"]["ImageFrameEvent"] | components["schemas"]["ImageGridFrameEvent"] | components["schemas"]["HeatmapFrameEvent"] | components["schemas"]["LinesFrameEvent"] | components["schemas"]["BarsFrameEvent"] | components["schemas"]["TextFrameEvent"] | components["schemas"]["ScatterFrameEvent"])[];
       /**
        * Next After
        * @description Pass as `after` to read the events that follow.
@@ -776,6 +868,93 @@ export interface components {
        * @description Fork after this step, from the nearest snapshot at or before it; null: a running job now (its next step boundary), a finished one from its last step.
        */
       step: number | null;
+    };
+    /**
+     * Gan2dJobCreate
+     * @description A job of `gan-2d`: GANs: a generator learns a 2-D distribution.
+     */
+    Gan2dJobCreate: {
+      /** @constant */
+      demo: "gan-2d";
+      params?: components["schemas"]["Gan2dParams"];
+    };
+    /** Params */
+    Gan2dParams: {
+      /**
+       * Batch Size
+       * @description Real examples per minibatch; the book uses 8.
+       * @default 8
+       */
+      batch_size?: number;
+      /**
+       * D Steps
+       * @description Discriminator steps per generator step: the generator is updated after every k-th discriminator step (each on its own minibatch); the book alternates, k = 1.
+       * @default 1
+       */
+      d_steps?: number;
+      /**
+       * Discriminator
+       * @description `book`: the book's net_D, 2 → 5 tanh → 3 tanh → 1. `mlp`: two hidden layers of `hidden` tanh units. Both output a logit; D(x) is its sigmoid.
+       * @default book
+       * @enum {string}
+       */
+      discriminator?: "book" | "mlp";
+      /**
+       * Epochs
+       * @description Passes over the 1000 real examples; the book uses 20.
+       * @default 20
+       */
+      epochs?: number;
+      /**
+       * Generator
+       * @description `linear`: the book's net_G, one linear layer from the latent z to the plane: it can only make Gaussians. `mlp`: two hidden layers of `hidden` tanh units, enough to bend the plane into a ring or moons.
+       * @default linear
+       * @enum {string}
+       */
+      generator?: "linear" | "mlp";
+      /**
+       * Hidden
+       * @description Units in each hidden layer of the `mlp` generator and discriminator (unused by the book's nets).
+       * @default 32
+       */
+      hidden?: number;
+      /**
+       * Latent Dim
+       * @description Dimension of the noise z ~ N(0, I) the generator maps to the plane; the book uses 2.
+       * @default 2
+       */
+      latent_dim?: number;
+      /**
+       * Lr D
+       * @description Learning rate of the discriminator's Adam; the book uses 0.05.
+       * @default 0.05
+       */
+      lr_D?: number;
+      /**
+       * Lr G
+       * @description Learning rate of the generator's Adam; the book uses 0.005.
+       * @default 0.005
+       */
+      lr_G?: number;
+      /**
+       * Seed
+       * @description Seeds the real data, the initial weights, the minibatch order and the noise z.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Steps (minibatches) per second, so the game can be watched; 0 runs flat out.
+       * @default 100
+       */
+      speed?: number;
+      /**
+       * Target
+       * @description The real data, 1000 points on the plane. `gaussian`: the book's, X A + b with X ~ N(0, I), A = [[1, 2], [−0.1, 0.5]], b = [1, 2]. `ring`: 8 small Gaussians on a circle of radius 2 (8 modes: a generator may cover only some). `moons`: two interleaving half circles with noise N(0, 0.05²).
+       * @default gaussian
+       * @enum {string}
+       */
+      target?: "gaussian" | "ring" | "moons";
     };
     /**
      * Adadelta
@@ -2201,6 +2380,72 @@ export interface components {
       /** Names */
       names: string[];
     };
+    /**
+     * ScatterData
+     * @description Points on a plane, each with its own text label and group (e.g. word embeddings
+     * projected to 2-D: frequent words, a probe word's neighbours, the probe): the groups are
+     * coloured apart, every point is labelled.
+     */
+    ScatterData: {
+      /**
+       * Groups
+       * @description One per point: points of a group share a colour.
+       */
+      groups: string[];
+      /**
+       * Labels
+       * @description One per point, written beside it.
+       */
+      labels: string[];
+      /** Points */
+      points: [number, number][];
+      /**
+       * X Label
+       * @default
+       */
+      x_label: string;
+      /**
+       * Y Label
+       * @default
+       */
+      y_label: string;
+    };
+    /** ScatterFrameEvent */
+    ScatterFrameEvent: {
+      data: components["schemas"]["ScatterData"];
+      /**
+       * Kind
+       * @default scatter
+       * @constant
+       */
+      kind: "scatter";
+      /**
+       * Name
+       * @description The panel it is drawn in; a newer frame replaces an older.
+       */
+      name: string;
+      /**
+       * Seq
+       * @description 1, 2, 3... per job, with no gaps.
+       */
+      seq: number;
+      /**
+       * Step
+       * @description Training step, for training events.
+       */
+      step: number | null;
+      /**
+       * Ts
+       * @description Unix time in seconds when the event was produced.
+       */
+      ts: number;
+      /**
+       * Type
+       * @default frame
+       * @constant
+       */
+      type: "frame";
+    };
     /** SectionOut */
     SectionOut: {
       /** Number */
@@ -2844,6 +3089,78 @@ export interface components {
        * @default 0
        */
       weight_decay?: number;
+    };
+    /**
+     * Word2vecJobCreate
+     * @description A job of `word2vec`: word2vec: word embeddings by skip-gram.
+     */
+    Word2vecJobCreate: {
+      /** @constant */
+      demo: "word2vec";
+      params?: components["schemas"]["Word2vecParams"];
+    };
+    /** Params */
+    Word2vecParams: {
+      /**
+       * Analogy
+       * @description An analogy "a : b :: c", answered by the words whose vectors are nearest (by cosine) to v_b − v_a + v_c. Change it while it trains.
+       * @default he : his :: they
+       */
+      analogy?: string;
+      /**
+       * Batch Size
+       * @description Center words (each with its context and noise words) per step; the book uses 512.
+       * @default 512
+       */
+      batch_size?: number;
+      /**
+       * Embed Size
+       * @description Length d of every word's two vectors (center v and context u); the book uses 100.
+       * @default 100
+       */
+      embed_size?: number;
+      /**
+       * Epochs
+       * @description Passes over the examples; the book trains for 5.
+       * @default 5
+       */
+      epochs?: number;
+      /**
+       * Lr
+       * @description Learning rate η of Adam; the book uses 0.002.
+       * @default 0.002
+       */
+      lr?: number;
+      /**
+       * Max Window Size
+       * @description The largest context window m: each center word draws its m from 1 to this, and its context words are those at most m words away in its sentence; the book uses 5.
+       * @default 5
+       */
+      max_window_size?: number;
+      /**
+       * Num Noise Words
+       * @description K, the noise words drawn per context word, P(w) ∝ count(w)^0.75; the book uses 5.
+       * @default 5
+       */
+      num_noise_words?: number;
+      /**
+       * Probe
+       * @description The word whose nearest words (by the cosine of their center vectors) are shown, and marked in the projection; the book asks for "chip". Change it while it trains.
+       * @default chip
+       */
+      probe?: string;
+      /**
+       * Seed
+       * @description Seeds the subsampling, the context windows, the noise words, the initial vectors and the minibatch order.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Sentences
+       * @description Train on the first this many sentences of the corpus (fewer is faster, and fewer words pass the 10-occurrence bar); 0 takes them all, as the book does.
+       * @default 0
+       */
+      sentences?: number;
     };
     /**
      * ZefsChapterOut
@@ -3960,7 +4277,7 @@ export interface operations {
   create_job_api_jobs_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["PolynomialFitJobCreate"] | components["schemas"]["WeightDecayJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["InitializationJobCreate"] | components["schemas"]["DropoutJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["SequencePredictionJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"];
+        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["PolynomialFitJobCreate"] | components["schemas"]["WeightDecayJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["InitializationJobCreate"] | components["schemas"]["DropoutJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["SequencePredictionJobCreate"] | components["schemas"]["CharRnnJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"] | components["schemas"]["Word2vecJobCreate"] | components["schemas"]["Gan2dJobCreate"];
       };
     };
     responses: {
