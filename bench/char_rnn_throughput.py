@@ -7,10 +7,11 @@ scratch RNN with 512 hidden units and the GRU with 256.
 - book: the 0.14 edition's code as printed: `get_params`, `rnn`/`gru` over the one-hot
   inputs step by step (X_t W_xh inside the loop), `seq_data_iter_sequential`,
   `train_epoch_ch8` with `grad_clipping` and `d2l.sgd`, the loss read after every step;
-- demo: `run_demo("char-rnn", ...)`, everything included (checkpoints, a report with the
-  validation perplexity every few steps, the frames once a second), its wall-clock tokens/s.
+- demo: the demo's `run` in a worker's job context, everything included (checkpoints, a report
+  with the validation perplexity every few steps, the frames once a second), its wall-clock
+  tokens/s.
 
-    PYTHONPATH=. .venv/bin/python bench/char_rnn_throughput.py [--epochs 3] [--threads 1]
+    .venv/bin/python bench/char_rnn_throughput.py [--epochs 3] [--threads 1]
 """
 
 import argparse
@@ -18,13 +19,21 @@ import math
 import os
 import random
 import re
+import sys
 import time
+from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
-from tests.support import free_port, run_demo
+from workers.demos.char_rnn import DEMO, Params
+from workers.demos.char_rnn.train import run
 from workers.kit.corpora import documentation_lines
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throughput import job_context
+from tests.support import free_port
 
 NUM_STEPS, BATCH = 35, 32
 
@@ -112,13 +121,10 @@ def book(kind: str, hidden: int, epochs: int) -> float:
 
 
 def demo(kind: str, hidden: int, epochs: int) -> float:
-    params = {"model": kind, "hidden": hidden, "epochs": epochs, "speed": 0}
+    params = Params(model=kind, hidden=hidden, epochs=epochs, speed=0)
     started = time.perf_counter()
-    channel = run_demo("char-rnn", params)
-    seconds = time.perf_counter() - started
-    assert channel.final["status"] == "succeeded", channel.final["error"]
-    steps = channel.final["summary"]["steps"]
-    return steps * BATCH * NUM_STEPS / seconds
+    summary = run(job_context(DEMO, params))
+    return summary["steps"] * BATCH * NUM_STEPS / (time.perf_counter() - started)
 
 
 def main() -> None:

@@ -77,6 +77,9 @@ class Preset:
     params: Mapping[str, Any]
 
 
+BEYOND_THE_BOOK = "Beyond the book"  # the `chapter` of a demo that names no section
+
+
 @dataclass(frozen=True)
 class DemoSpec:
     """A demo, as its package declares it: `DEMO = DemoSpec(..., package=__name__)`.
@@ -90,7 +93,9 @@ class DemoSpec:
     summary: str
     params: type[BaseModel]
     package: str
-    book: Sequence[BookSection]  # the sections it reproduces, the main one first
+    # the sections it reproduces, the main one first; empty for a demo beyond the book, which
+    # then names the chapter of Zefs Guide it follows instead
+    book: Sequence[BookSection]
     zefs: Sequence[ZefsChapter] = ()
     what_to_try: Sequence[str] = ()
     needs_gpu: bool = False  # routes the job to a GPU worker in the distributed mode
@@ -102,8 +107,10 @@ class DemoSpec:
     snapshot_every: int = 100
 
     def __post_init__(self) -> None:
-        if not self.book:
-            raise ValueError(f"demo {self.id!r} names no section of the book")
+        if not self.book and not self.zefs:
+            raise ValueError(
+                f"demo {self.id!r} names neither a section of the book nor a chapter of Zefs Guide"
+            )
         for preset in self.presets:  # a preset that does not validate is a bug of the demo
             self.params.model_validate(dict(preset.params))
         titles = [chart.title for chart in self.charts]
@@ -116,8 +123,15 @@ class DemoSpec:
 
     @property
     def chapter(self) -> str:
-        """The main section, "12.3 Gradient Descent" (today's d2l.ai numbering)."""
-        return str(self.book[0].today)
+        """The main section, "12.3 Gradient Descent" (today's d2l.ai numbering), or "Beyond the
+        book" for a demo that reproduces no section."""
+        return str(self.book[0].today) if self.book else BEYOND_THE_BOOK
+
+    @property
+    def catalogue_order(self) -> tuple[int, int, int]:
+        """Sorts the catalogue in book order, the demos beyond the book last (a stable sort
+        keeps those in the order they are listed)."""
+        return (0, *self.book[0].today.sort_key) if self.book else (1, 0, 0)
 
     @cached_property
     def preview_svg(self) -> bytes:

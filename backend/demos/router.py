@@ -113,7 +113,10 @@ class PresetOut(BaseModel):
 class DemoOut(BaseModel):
     id: str
     title: str
-    chapter: str = Field(description='The main section, "12.3 Gradient Descent" (d2l.ai today).')
+    chapter: str = Field(
+        description='The main section, "12.3 Gradient Descent" (d2l.ai today), or "Beyond the '
+        'book" for a demo that reproduces no section (`book` is empty, `zefs` names its chapter).'
+    )
     summary: str
     book: list[BookSectionOut] = Field(description="The sections it reproduces, main first.")
     zefs: list[ZefsChapterOut]

@@ -34,7 +34,11 @@ print(f"verify: all {checked} recorded metric values match the run's")"""
 def notebook(spec: DemoSpec, record: RunRecord) -> NotebookNode:
     imports, parts = sections(spec.train_module)
     add_imports(imports, "\n".join(part.code for part in parts), ("torch",))
-    book = spec.book[0]
+    if spec.book:
+        reading = f"Book section [{spec.book[0].today}]({D2L_URL}) in *Dive into Deep Learning*."
+    else:  # a demo beyond the book
+        zefs = "; ".join(str(chapter) for chapter in spec.zefs)
+        reading = f"Beyond the book [*Dive into Deep Learning*]({D2L_URL}): {zefs}."
     cells = [
         new_markdown_cell(f"""# DiveLab run {record.job_id}: {spec.title}
 
@@ -42,7 +46,7 @@ The run `{record.job_id}` of DiveLab's `{spec.id}` demo as a notebook that train
 
 {spec.summary}
 
-Book section [{book.today}]({D2L_URL}) in *Dive into Deep Learning*.
+{reading}
 
 The cells hold the demo's own modules (each under the name of its file) with the run's params
 and the live changes the learner made while it trained, replayed at the same steps. Run them

@@ -51,6 +51,15 @@ def assignment(name: str, value: Any) -> str:
     return prefix + pprint.pformat(value, width=LINE_LENGTH - len(prefix), sort_dicts=False)
 
 
+def where_to_read(spec: DemoSpec) -> str:
+    """'book section 12.3 Gradient Descent, in Dive into Deep Learning'; for a demo beyond the
+    book (no section), the chapter of Zefs Guide it follows."""
+    if spec.book:
+        return f"book section {spec.book[0].today}, in Dive into Deep Learning"
+    zefs = "; ".join(str(chapter) for chapter in spec.zefs)
+    return f"beyond the book Dive into Deep Learning: {zefs}"
+
+
 @cache
 def demo_code(demo_id: str) -> str:
     """The demo's training code as its scripts carry it (the Code tab shows it)."""
@@ -58,7 +67,7 @@ def demo_code(demo_id: str) -> str:
     imports, code = bundled(spec, main=False)
     header = f'''"""The training code of DiveLab's `{spec.id}` demo.
 
-{spec.title}: book section {spec.book[0].today}.
+{spec.title}: {where_to_read(spec)}.
 
 The demo's modules, each under the name of its file, with the pieces of the demo kit they use.
 Export a run ("Download script") to get it with the run's params, as a script that runs.
@@ -99,12 +108,12 @@ def run_values(record: RunRecord, checked_by: str) -> str:
 
 def script(spec: DemoSpec, record: RunRecord) -> str:
     imports, code = bundled(spec)
-    book = spec.book[0]
+    reading = where_to_read(spec)
     header = f'''"""DiveLab run {record.job_id}: {spec.title}.
 
 The run of DiveLab's `{spec.id}` demo as one standalone script.
 
-Book section {book.today}, in Dive into Deep Learning, {D2L_URL}
+{reading[0].upper()}{reading[1:]}, {D2L_URL}
 
     python {spec.id.replace("-", "_")}.py            # trains as the run did, prints its metrics
     python {spec.id.replace("-", "_")}.py --verify   # and checks them against the run's

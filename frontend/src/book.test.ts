@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { BookSection, Demo } from "./api/types";
-import { byChapter, edition014, mainSection, sectionLabel, zefsLine, zefsReferences } from "./book";
+import {
+  BEYOND_THE_BOOK,
+  byChapter,
+  cardReference,
+  edition014,
+  groupHeading,
+  mainSection,
+  sectionLabel,
+  zefsLine,
+  zefsReferences,
+} from "./book";
 
 /** A section as `GET /api/demos` describes it: today's numbering, and the 0.14 edition's. */
 function section(
@@ -24,7 +34,7 @@ function demo(id: string, book: BookSection[], zefs: Demo["zefs"] = []): Demo {
   return {
     id,
     title: id,
-    chapter: book[0] ? sectionLabel(book[0]) : "Other",
+    chapter: book[0] ? sectionLabel(book[0]) : BEYOND_THE_BOOK, // as the API says it
     summary: "",
     book,
     zefs,
@@ -57,6 +67,17 @@ const pooling = demo("attention-pooling", [
   section("11.2", "Attention Pooling by Similarity", ATTENTION, "10.1", "Attention Mechanisms"),
 ]);
 const loose = demo("loose", []);
+const diffusion = demo(
+  "diffusion-2d",
+  [],
+  [
+    {
+      chapter: 7,
+      chapter_title: "Advanced techniques and practical considerations",
+      topic: "Diffusion models",
+    },
+  ],
+);
 
 describe("the catalogue's chapters", () => {
   it("groups demos by their main section's chapter, titled as the API names it, in book order", () => {
@@ -66,6 +87,16 @@ describe("the catalogue's chapters", () => {
       ["12", OPT, ["gradient-descent", "adam"]], // 12.3 before 12.10: by number, not as text
       [null, null, ["loose"]],
     ]);
+  });
+
+  it("heads the demos beyond the book (no section) last, and names their Zefs Guide chapter on the card", () => {
+    const groups = byChapter([diffusion, gd, adam]);
+    expect(groups.map(groupHeading)).toEqual([`12 ${OPT}`, "Beyond the book"]);
+    expect(groups[1].demos.map((d) => d.id)).toEqual(["diffusion-2d"]);
+    expect(cardReference(diffusion)).toBe("Zefs Guide, ch. 7: Diffusion models");
+    expect(cardReference(gd)).toBe("12.3 Gradient Descent");
+    expect(cardReference(loose)).toBe("Beyond the book"); // no Zefs chapter either: the API's word
+    expect(groupHeading({ chapter: "21", title: null, demos: [] })).toBe("Chapter 21");
   });
 
   it("knows no chapter of its own: a chapter the API adds is a group like the others", () => {

@@ -6,9 +6,12 @@
 
 import type { BookSection, Demo, ZefsChapter } from "./api/types";
 
+/** What the catalogue heads the demos that name no section of the book with (their `chapter`). */
+export const BEYOND_THE_BOOK = "Beyond the book";
+
 /** The demos of one chapter of *Dive into Deep Learning* (today's numbering). */
 export interface ChapterGroup {
-  /** "12"; null for the demos that name no section of the book. */
+  /** "12"; null for the demos beyond the book (they name no section of it). */
   chapter: string | null;
   /** "Optimization Algorithms"; null when the API names none. */
   title: string | null;
@@ -54,6 +57,24 @@ export function byChapter(demos: readonly Demo[]): ChapterGroup[] {
     group.demos.push(demo);
   }
   return [...groups.values()];
+}
+
+/** "Beyond the book" for the group of demos that name no section, "12 Optimization
+ * Algorithms" for a chapter, "Chapter 12" for a chapter the API gives no title. */
+export function groupHeading(group: ChapterGroup): string {
+  if (group.chapter === null) return BEYOND_THE_BOOK;
+  return group.title ? `${group.chapter} ${group.title}` : `Chapter ${group.chapter}`;
+}
+
+/**
+ * What a card names first: the demo's main section ("12.3 Gradient Descent"), or for a demo
+ * beyond the book the chapter of Zefs Guide it follows ("Zefs Guide, ch. 7: Diffusion models").
+ */
+export function cardReference(demo: Demo): string {
+  const section = mainSection(demo);
+  if (section) return sectionLabel(section);
+  const zefs = zefsLine(demo.zefs);
+  return zefs ? `Zefs Guide, ${zefs}` : demo.chapter;
 }
 
 /** The section in the 0.14 edition ("10.3 Transformer"), or null when it is the same as today's. */

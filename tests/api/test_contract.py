@@ -43,8 +43,12 @@ def test_catalogue_describes_params_with_defaults_ranges_and_liveness(server: Se
         one = client.get(f"/api/demos/{GD}")
         missing = client.get("/api/demos/no-such-demo")
     assert GD in [d["id"] for d in demos]
-    sections = [tuple(int(n) for n in d["chapter"].split()[0].split(".")) for d in demos]
+    in_book = [d for d in demos if d["book"]]
+    sections = [tuple(int(n) for n in d["chapter"].split()[0].split(".")) for d in in_book]
     assert sections == sorted(sections)  # book order
+    # then the demos beyond the book (no section, a chapter of Zefs Guide)
+    beyond = demos[len(in_book) :]
+    assert all(not d["book"] and d["zefs"] and d["chapter"] == "Beyond the book" for d in beyond)
     demo = one.json()
     assert demo["chapter"] == "12.3 Gradient Descent"  # today's d2l.ai numbering
     assert set(demo["live_params"]) == {"optimizers", "speed"}

@@ -19,7 +19,8 @@ def test_a_demo_is_one_folder_of_spec_params_model_loop_views_and_picture(spec) 
     present = {path.name for path in folder.iterdir()}
     assert {"__init__.py", "params.py", "model.py", "train.py", "views.py"} <= present
     assert spec.preview_svg.lstrip().startswith(b"<svg")
-    assert spec.book and spec.what_to_try
+    assert spec.book or spec.zefs  # a section of the book, or Zefs Guide beyond the book
+    assert spec.what_to_try
 
 
 def test_no_demo_module_is_longer_than_the_limit() -> None:

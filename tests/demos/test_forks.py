@@ -44,7 +44,13 @@ FORK_CASES: dict[str, tuple[dict, int, dict]] = {
     "mlp": ({"speed": 0, "epochs": 3}, 10, {"lr": 0.3}),
     "polynomial-fit": ({"speed": 0, "epochs": 3}, 9, {"lr": 0.05}),
     "sequence-prediction": ({"speed": 0, "epochs": 2}, 30, {"lr": 0.003}),
+    "deep-nets": ({"dataset": "digits", "depth": 6, "width": 2, "epochs": 1}, 9, {"lr": 0.05}),
     "gan-2d": ({"speed": 0, "epochs": 2, "batch_size": 32}, 20, {"lr_G": 0.02}),
+    "diffusion-2d": (
+        {"speed": 0, "num_points": 2000, "hidden": 32, "sampling_steps": 10, "epochs": 2},
+        6,
+        {"lr": 0.01},
+    ),
     "char-rnn": ({"model": "gru", "hidden": 16, "batch_size": 16, "epochs": 1}, 6, {"lr": 3.0}),
     "weight-decay": ({"speed": 0, "epochs": 3}, 9, {"weight_decay": 3.0}),
     "dropout": (

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import sysconfig
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,29 +93,41 @@ class Export:
 
 
 @pytest.fixture(scope="module")
-def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Export]]:
-    """Every demo's export. The scripts run two at a time, each while the next demo trains in
-    this process: each uses one thread, and they are the slowest part of the suite."""
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Export | Exception]]:
+    """Every demo's export (or why it could not be made). The scripts run two at a time, each
+    while the next demo trains in this process: each uses one thread, and they are the slowest
+    part of the suite."""
     with ThreadPoolExecutor(2) as pool:
-        runs = {}
+        runs: dict[str, tuple[Path, Path, RecordingChannel, Future] | Exception] = {}
         for demo in sorted(CATALOGUE):
             folder = tmp_path_factory.mktemp(demo)
-            path, channel = exported_run(demo, folder)
+            try:
+                path, channel = exported_run(demo, folder)
+            except Exception as error:  # reported by this demo's test, not by every test
+                runs[demo] = error
+                continue
             verify = [path.name, "--verify", "--threads", "1"]
             runs[demo] = (folder, path, channel, pool.submit(without_divelab, verify, folder))
         yield {
-            demo: Export(folder, path, channel, result.result())
-            for demo, (folder, path, channel, result) in runs.items()
+            demo: run if isinstance(run, Exception) else Export(*run[:3], run[3].result())
+            for demo, run in runs.items()
         }
+
+
+def export_of(exports: dict[str, Export | Exception], demo: str) -> Export:
+    export = exports[demo]
+    if isinstance(export, Exception):
+        raise export
+    return export
 
 
 # The first test to ask for `exports` waits for all of them (a few seconds per demo).
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("demo", sorted(CATALOGUE))
 def test_a_run_exports_as_a_script_that_reproduces_it(
-    demo: str, exports: dict[str, Export]
+    demo: str, exports: dict[str, Export | Exception]
 ) -> None:
-    export = exports[demo]
+    export = export_of(exports, demo)
     changes = [p for p in export.channel.of_type("params") if p["version"] == 2]
     assert len(changes) == 1, "the run received its live change"
     assert f"LIVE_CHANGES = {{{changes[0]['step']}: " in export.path.read_text()
@@ -129,8 +141,8 @@ def test_a_run_exports_as_a_script_that_reproduces_it(
 
 
 @pytest.mark.timeout(600)
-def test_every_exported_script_passes_ruff(exports: dict[str, Export]) -> None:
-    paths = [str(export.path) for export in exports.values()]
+def test_every_exported_script_passes_ruff(exports: dict[str, Export | Exception]) -> None:
+    paths = [str(export.path) for export in exports.values() if isinstance(export, Export)]
     lint = subprocess.run(
         [Path(sys.executable).parent / "ruff", "check", "--no-cache", *paths],
         capture_output=True,

@@ -8,6 +8,8 @@ from workers.demos import (
     attention_pooling,
     char_rnn,
     conv_filters,
+    deep_nets,
+    diffusion_2d,
     dropout,
     edge_kernel,
     gan_2d,
@@ -37,6 +39,7 @@ CATALOGUE: dict[str, DemoSpec] = {
             initialization.DEMO,
             edge_kernel.DEMO,
             conv_filters.DEMO,
+            deep_nets.DEMO,
             sequence_prediction.DEMO,
             char_rnn.DEMO,
             attention_pooling.DEMO,
@@ -45,7 +48,8 @@ CATALOGUE: dict[str, DemoSpec] = {
             style_transfer.DEMO,
             word2vec.DEMO,
             gan_2d.DEMO,
+            diffusion_2d.DEMO,
         ],
-        key=lambda spec: spec.book[0].today.sort_key,
+        key=lambda spec: spec.catalogue_order,
     )
 }

@@ -88,6 +88,37 @@ def lines(
     )
 
 
+def polylines(label: str, pieces: Iterable[Any], decimals: int | None = DECIMALS) -> LineSeries:
+    """Several polylines as one `lines` series, each piece (k, 2) points: the pen lifts between
+    two (a null y; the x repeats the piece's last, so the axis keeps no stray value)."""
+    xs: list[float] = []
+    ys: list[float | None] = []
+    for piece in pieces:
+        vertices = as_lists(piece, decimals)
+        xs += [x for x, _ in vertices] + [vertices[-1][0]]
+        ys += [y for _, y in vertices] + [None]
+    return LineSeries(label=label, x=xs, y=ys)
+
+
+def arrows(
+    label: str, tails: Any, vectors: Any, head: float = 0.3, head_angle: float = math.radians(25)
+) -> LineSeries:
+    """Arrows from `tails` along `vectors` ((n, 2) each) as one `lines` series: a shaft and a
+    two-stroke head, the strokes `head` × the arrow's length at ±`head_angle` to the shaft."""
+    tails, vectors = np.asarray(tails, dtype=float), np.asarray(vectors, dtype=float)
+    tips = tails + vectors
+
+    def turned(angle: float) -> np.ndarray:
+        cos, sin = math.cos(angle), math.sin(angle)
+        return tips + head * vectors @ np.array([[cos, sin], [-sin, cos]])
+
+    left, right = turned(math.pi - head_angle), turned(math.pi + head_angle)
+    pieces = []
+    for tail, tip, one, other in zip(tails, tips, left, right, strict=True):
+        pieces += [np.stack([tail, tip]), np.stack([one, tip, other])]
+    return polylines(label, pieces)
+
+
 def points(labels: Sequence[str], xy: Any) -> PointsData:
     return PointsData(labels=list(labels), points=as_lists(xy, decimals=None))
 

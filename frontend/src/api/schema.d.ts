@@ -660,6 +660,92 @@ export interface components {
        */
       weight_decay?: number;
     };
+    /**
+     * DeepNetsJobCreate
+     * @description A job of `deep-nets`: Why deep networks train: batch norm and residual connections.
+     */
+    DeepNetsJobCreate: {
+      /** @constant */
+      demo: "deep-nets";
+      params?: components["schemas"]["DeepNetsParams"];
+    };
+    /** Params */
+    DeepNetsParams: {
+      /**
+       * Batch Size
+       * @description Examples per minibatch; every variant takes the same minibatches.
+       * @default 64
+       */
+      batch_size?: number;
+      /**
+       * Bn
+       * @description Train the network with batch normalization (the book's from-scratch `BatchNorm`) after every conv and dense layer but the last, before the activation.
+       * @default true
+       */
+      bn?: boolean;
+      /**
+       * Bn Residual
+       * @description Train the network with both (`resnet` only): the book's Residual blocks, batch normalization inside each.
+       * @default true
+       */
+      bn_residual?: boolean;
+      /**
+       * Dataset
+       * @description The images: the book's Fashion-MNIST, MNIST (each a download of about 30 MB, once), or scikit-learn's 1,797 digits (no download). `auto` takes Fashion-MNIST when it is already downloaded, else the digits.
+       * @default auto
+       * @enum {string}
+       */
+      dataset?: "auto" | "fashion-mnist" | "mnist" | "digits";
+      /**
+       * Depth
+       * @description Layers with weights in the `resnet` network: the stem conv, two 3×3 convs per block and the output layer (the 1×1 convs of the shortcuts not counted, as in ResNet-18). Even, so that the blocks hold pairs of convs: 20 is nine blocks, three per stage (He et al.'s ResNet-20).
+       * @default 20
+       */
+      depth?: number;
+      /**
+       * Epochs
+       * @description Passes over the training set; the book uses 10.
+       * @default 10
+       */
+      epochs?: number;
+      /**
+       * Lr
+       * @description Learning rate η of minibatch SGD, the same for every variant. The book's LeNet with batch normalization uses 1.0 with batches of 256 (its current edition 0.1 with 128); its ResNet 0.05 (current 0.01).
+       * @default 0.2
+       */
+      lr?: number;
+      /**
+       * Network
+       * @description `resnet`: the book's ResNet design (7.6) scaled down to 28×28 images: a 3×3 stem with max pooling, three stages of Residual blocks (width, 2·width, 4·width channels; each stage after the first halves the side), global average pooling and a dense layer; `depth` and `width` set its size. `lenet`: the book's LeNet with batch normalization after each conv and dense layer (7.5.4), sigmoid activations; it has no residual variant, and ignores `depth` and `width`.
+       * @default resnet
+       * @enum {string}
+       */
+      network?: "resnet" | "lenet";
+      /**
+       * Plain
+       * @description Train the plain network: no batch normalization, no shortcuts.
+       * @default true
+       */
+      plain?: boolean;
+      /**
+       * Residual
+       * @description Train the network with residual connections (`resnet` only): each block outputs ReLU(F(x) + x), without batch normalization.
+       * @default true
+       */
+      residual?: boolean;
+      /**
+       * Seed
+       * @description Seeds the initial weights (each layer drawn alike in every variant that has it) and the shuffling.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Width
+       * @description Channels of the first stage of the `resnet` network (the next stages have twice and four times as many); the book's ResNet-18 has 64.
+       * @default 8
+       */
+      width?: number;
+    };
     /** DemoOut */
     DemoOut: {
       /**
@@ -669,7 +755,7 @@ export interface components {
       book: components["schemas"]["BookSectionOut"][];
       /**
        * Chapter
-       * @description The main section, "12.3 Gradient Descent" (d2l.ai today).
+       * @description The main section, "12.3 Gradient Descent" (d2l.ai today), or "Beyond the book" for a demo that reproduces no section (`book` is empty, `zefs` names its chapter).
        */
       chapter: string;
       /**
@@ -702,6 +788,98 @@ export interface components {
       what_to_try: string[];
       /** Zefs */
       zefs: components["schemas"]["ZefsChapterOut"][];
+    };
+    /**
+     * Diffusion2dJobCreate
+     * @description A job of `diffusion-2d`: Diffusion models: denoising 2-D data into shape.
+     */
+    Diffusion2dJobCreate: {
+      /** @constant */
+      demo: "diffusion-2d";
+      params?: components["schemas"]["Diffusion2dParams"];
+    };
+    /** Params */
+    Diffusion2dParams: {
+      /**
+       * T
+       * @description T: diffusion steps of the forward process; DDPM uses 1000, the small 2-D versions 50.
+       * @default 50
+       */
+      T?: number;
+      /**
+       * Batch Size
+       * @description Examples per minibatch.
+       * @default 256
+       */
+      batch_size?: number;
+      /**
+       * Data
+       * @description The data x₀, scaled to zero mean and unit spread (the noise's scale). `moons`: two interleaving half circles with noise 0.03; `swiss-roll`: a 2-D spiral; `ring`: 8 small Gaussians on a circle; `drawn`: the points you draw (`points`), each repeated with a little jitter. A fork may change it.
+       * @default moons
+       * @enum {string}
+       */
+      data?: "moons" | "swiss-roll" | "ring" | "drawn";
+      /**
+       * Epochs
+       * @description Passes over the data.
+       * @default 200
+       */
+      epochs?: number;
+      /**
+       * Field T
+       * @description t of the vector field: the learned denoising direction is drawn at this noise level. Taken as T when larger.
+       * @default 5
+       */
+      field_t?: number;
+      /**
+       * Hidden
+       * @description Width of the denoiser ε_θ(x_t, t): hidden units of its 3 GELU blocks; the small 2-D versions use 128.
+       * @default 128
+       */
+      hidden?: number;
+      /**
+       * Lr
+       * @description Learning rate η of AdamW; the small 2-D versions use 1e-3.
+       * @default 0.001
+       */
+      lr?: number;
+      /**
+       * Num Points
+       * @description Examples drawn from the data; the small 2-D versions use 8,000.
+       * @default 8000
+       */
+      num_points?: number;
+      /**
+       * Points
+       * @description Your own data for `drawn`: 10 to 2000 points (x, y), each coordinate within ±5. Ignored for the other data.
+       * @default []
+       */
+      points?: [number, number][];
+      /**
+       * Sampling Steps
+       * @description Sampling steps: how many of the T steps the sampler takes, evenly spaced from T down to 1 (all T: DDPM's ancestral sampler; fewer: the same sampler on the skipped chain). Taken as T when larger.
+       * @default 50
+       */
+      sampling_steps?: number;
+      /**
+       * Schedule
+       * @description The noise schedule β₁…β_T. `linear`: DDPM's, from 1e-4 to 0.02. `cosine`: Nichol & Dhariwal's ᾱ_t = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2), s = 0.008, β clipped at 0.999.
+       * @default linear
+       * @enum {string}
+       */
+      schedule?: "linear" | "cosine";
+      /**
+       * Seed
+       * @description Seeds the data, the initial weights, the minibatch order and each step's t and ε.
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Speed
+       * @description Steps (minibatches) per second, so training can be watched; 0 runs flat out.
+       * @default 200
+       */
+      speed?: number;
     };
     /**
      * DropoutJobCreate
@@ -4277,7 +4455,7 @@ export interface operations {
   create_job_api_jobs_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["PolynomialFitJobCreate"] | components["schemas"]["WeightDecayJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["InitializationJobCreate"] | components["schemas"]["DropoutJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["SequencePredictionJobCreate"] | components["schemas"]["CharRnnJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"] | components["schemas"]["Word2vecJobCreate"] | components["schemas"]["Gan2dJobCreate"];
+        "application/json": components["schemas"]["LinearRegressionJobCreate"] | components["schemas"]["PolynomialFitJobCreate"] | components["schemas"]["WeightDecayJobCreate"] | components["schemas"]["SoftmaxRegressionJobCreate"] | components["schemas"]["MlpJobCreate"] | components["schemas"]["InitializationJobCreate"] | components["schemas"]["DropoutJobCreate"] | components["schemas"]["EdgeKernelJobCreate"] | components["schemas"]["ConvFiltersJobCreate"] | components["schemas"]["DeepNetsJobCreate"] | components["schemas"]["SequencePredictionJobCreate"] | components["schemas"]["CharRnnJobCreate"] | components["schemas"]["AttentionPoolingJobCreate"] | components["schemas"]["TransformerAttentionJobCreate"] | components["schemas"]["GradientDescentJobCreate"] | components["schemas"]["StyleTransferJobCreate"] | components["schemas"]["Word2vecJobCreate"] | components["schemas"]["Gan2dJobCreate"] | components["schemas"]["Diffusion2dJobCreate"];
       };
     };
     responses: {

@@ -50,7 +50,8 @@ export interface JsonSchema {
   live?: boolean;
   unit?: string;
   scale?: "log";
-  /** The widget a param needs beyond its type: "image" is an image id (`GET /api/images`). */
+  /** The widget a param needs beyond its type: "image" is an image id (`GET /api/images`),
+   * "points" a list of [x, y] drawn on a canvas. */
   widget?: string;
 }
 

@@ -18,6 +18,7 @@ import type {
 } from "./schema";
 import { checkNumber, fromSliderPosition, SLIDER_STEPS, sliderScale, toSliderPosition } from "./slider";
 import { ImagePicker } from "./ImagePicker";
+import { PointsEditor } from "./PointsEditor";
 import { FormIdPrefix, Notes, useIds } from "./notes";
 import { switchVariant, variantDefault, variantOf } from "./values";
 
@@ -69,6 +70,8 @@ function Field(props: FieldProps) {
       return <TextInput {...props} field={field} />;
     case "image":
       return <ImagePicker {...props} field={field} locked={locked(field, props.context)} />;
+    case "points":
+      return <PointsEditor {...props} field={field} locked={locked(field, props.context)} />;
     case "tuple":
       return <TupleInput {...props} field={field} />;
     case "union-list":

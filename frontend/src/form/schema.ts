@@ -53,6 +53,14 @@ export interface ImageField extends FieldBase {
   kind: "image";
 }
 
+/** Points of the plane [−range, range]² (`widget: "points"`): drawn on a canvas or typed. */
+export interface PointsField extends FieldBase {
+  kind: "points";
+  /** R: each coordinate lies within ±R (the bounds of the items' numbers). */
+  range: number;
+  maxItems: number;
+}
+
 export interface TupleField extends FieldBase {
   kind: "tuple";
   items: NumberField[];
@@ -91,6 +99,7 @@ export type FieldSpec =
   | BooleanField
   | TextField
   | ImageField
+  | PointsField
   | TupleField
   | UnionListField
   | ObjectField
@@ -120,6 +129,7 @@ function fieldOf(name: string, raw: JsonSchema, defs: Record<string, JsonSchema>
   if (prop.type === "boolean") return { ...base, kind: "boolean" };
   if (prop.type === "string" && prop.widget === "image") return { ...base, kind: "image" };
   if (prop.type === "string") return textField(base, prop, false);
+  if (prop.type === "array" && prop.widget === "points") return pointsField(base, prop);
   if (prop.type === "array" && prop.prefixItems?.every((item) => isNumeric(item))) {
     return tupleField(base, prop);
   }
@@ -150,6 +160,23 @@ function numberField(base: FieldBase, prop: JsonSchema): NumberField {
     log: prop.scale === "log",
     slider: prop.widget !== "number",
   };
+}
+
+/** R from the bounds of the points' coordinates (pydantic emits each point as a tuple of two
+ * bounded numbers); 1 when the schema bounds none. */
+function pointsField(base: FieldBase, prop: JsonSchema): PointsField {
+  const coordinates = prop.items?.prefixItems ?? (prop.items?.items ? [prop.items.items] : []);
+  const bounds = coordinates.flatMap((item) => [
+    item.minimum,
+    item.maximum,
+    item.exclusiveMinimum,
+    item.exclusiveMaximum,
+  ]);
+  const finite = bounds.filter(
+    (bound): bound is number => typeof bound === "number" && Number.isFinite(bound),
+  );
+  const range = finite.length ? Math.max(...finite.map(Math.abs)) : 1;
+  return { ...base, kind: "points", range, maxItems: prop.maxItems ?? Infinity };
 }
 
 function tupleField(base: FieldBase, prop: JsonSchema): TupleField {

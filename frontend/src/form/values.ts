@@ -21,6 +21,8 @@ export function defaultOf(field: FieldSpec): unknown {
       return field.nullable ? null : "";
     case "image":
       return "";
+    case "points":
+      return [];
     case "tuple":
       return field.items.map(defaultOf);
     case "union-list":

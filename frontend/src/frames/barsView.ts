@@ -9,6 +9,7 @@ import { LINE_COLORS } from "../charts/palette";
 import { formatNumber } from "../run/paramDiff";
 import { fitCanvas, niceTicks } from "./canvas";
 import type { FrameContext, FrameView } from "./registry";
+import { emptyNote, swatchItem } from "./panelParts";
 
 const FONT = "11px system-ui, sans-serif";
 const BOLD_FONT = `bold ${FONT}`;
@@ -167,7 +168,7 @@ export function barsRenderer(host: HTMLElement, { run, name }: FrameContext): Fr
       if (!frame) return;
       const { data } = frame;
       if (!hasBars(data)) {
-        if (frame.seq !== shownSeq) host.replaceChildren(emptyNote());
+        if (frame.seq !== shownSeq) host.replaceChildren(emptyNote("No bars in this picture yet."));
         [shownSeq, shown] = [frame.seq, null];
         return;
       }
@@ -185,7 +186,11 @@ export function barsRenderer(host: HTMLElement, { run, name }: FrameContext): Fr
       else scroller.removeAttribute("tabindex");
       scroller.setAttribute("aria-label", layout.scrolls ? `${name}, scrolls sideways` : name);
       plot.setAttribute("aria-label", describeBars(name, data));
-      legend.replaceChildren(...(data.series.length > 1 ? data.series.map(legendItem) : []));
+      legend.replaceChildren(
+        ...(data.series.length > 1
+          ? data.series.map((series, j) => swatchItem(series.label, colorOf(j)))
+          : []),
+      );
     },
     destroy() {
       host.replaceChildren();
@@ -315,24 +320,4 @@ function scrollToHighlight(scroller: HTMLElement, layout: BarLayout, data: BarsD
   const highlight = highlightOf(data);
   if (highlight === null) return;
   scroller.scrollLeft = layout.offset + (highlight + 0.5) * layout.group - scroller.clientWidth / 2;
-}
-
-function legendItem(series: BarSeries, j: number): HTMLLIElement {
-  const item = document.createElement("li");
-  const swatch = document.createElement("span");
-  swatch.className = "swatch bar-swatch";
-  swatch.style.background = colorOf(j);
-  item.append(swatch, series.label);
-  return item;
-}
-
-function emptyNote(): HTMLElement {
-  const note = document.createElement("div");
-  note.className = "empty-state";
-  note.setAttribute("role", "note");
-  const title = document.createElement("p");
-  title.className = "empty-title";
-  title.textContent = "No bars in this picture yet.";
-  note.append(title);
-  return note;
 }

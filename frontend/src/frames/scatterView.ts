@@ -9,6 +9,7 @@ import type { ScatterData } from "../api/types";
 import { LINE_COLORS } from "../charts/palette";
 import { type Box, type Extent, drawAxes, fitCanvas, projector } from "./canvas";
 import type { FrameContext, FrameView } from "./registry";
+import { emptyNote, swatchItem } from "./panelParts";
 
 const FONT = "11px system-ui, sans-serif";
 /** Up to this many points, the text screen readers get names every point of each group. */
@@ -64,7 +65,7 @@ export function scatterRenderer(host: HTMLElement, { run, name }: FrameContext):
       if (!frame) return;
       const extent = scatterExtent(frame.data.points);
       if (!extent) {
-        if (frame.seq !== shownSeq) host.replaceChildren(emptyNote());
+        if (frame.seq !== shownSeq) host.replaceChildren(emptyNote("No points in this picture yet."));
         shownSeq = frame.seq;
         return;
       }
@@ -76,7 +77,7 @@ export function scatterRenderer(host: HTMLElement, { run, name }: FrameContext):
       [shownSeq, shownWidth] = [frame.seq, width];
       drawScatter(canvas, frame.data, extent, width);
       canvas.setAttribute("aria-label", describeScatter(name, frame.data));
-      legend.replaceChildren(...groupsOf(frame.data).map(legendItem));
+      legend.replaceChildren(...groupsOf(frame.data).map((group, i) => swatchItem(group, groupColor(i))));
     },
     destroy() {
       host.replaceChildren();
@@ -106,24 +107,4 @@ function drawScatter(canvas: HTMLCanvasElement, data: ScatterData, extent: Exten
     context.fillText(shortLabel(data.labels[i]), px + (right ? 6 : -6), py);
   });
   drawAxes(context, box, extent, data.x_label || "x", data.y_label || "y");
-}
-
-function legendItem(group: string, index: number): HTMLLIElement {
-  const item = document.createElement("li");
-  const swatch = document.createElement("span");
-  swatch.className = "swatch bar-swatch";
-  swatch.style.background = groupColor(index);
-  item.append(swatch, group);
-  return item;
-}
-
-function emptyNote(): HTMLElement {
-  const note = document.createElement("div");
-  note.className = "empty-state";
-  note.setAttribute("role", "note");
-  const title = document.createElement("p");
-  title.className = "empty-title";
-  title.textContent = "No points in this picture yet.";
-  note.append(title);
-  return note;
 }

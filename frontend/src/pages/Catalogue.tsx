@@ -2,7 +2,15 @@
 
 import { api } from "../api/client";
 import type { Demo } from "../api/types";
-import { type ChapterGroup, byChapter, edition014, mainSection, sectionLabel, zefsLine } from "../book";
+import {
+  type ChapterGroup,
+  byChapter,
+  cardReference,
+  edition014,
+  groupHeading,
+  mainSection,
+  zefsLine,
+} from "../book";
 import { EmptyState } from "../ui/states";
 
 export function Catalogue({ demos }: { demos: Demo[] }) {
@@ -23,7 +31,7 @@ export function Catalogue({ demos }: { demos: Demo[] }) {
         learn, and change its settings while it runs.
       </p>
       {byChapter(demos).map((group) => {
-        const id = `chapter-${group.chapter ?? "other"}`;
+        const id = `chapter-${group.chapter ?? "beyond"}`;
         return (
           <section key={id} aria-labelledby={id}>
             <h2 id={id}>
@@ -46,11 +54,12 @@ export function Catalogue({ demos }: { demos: Demo[] }) {
 function Card({ demo }: { demo: Demo }) {
   const section = mainSection(demo);
   const before = section && edition014(section);
-  const zefs = zefsLine(demo.zefs);
+  // a demo beyond the book names its Zefs Guide chapter first, in the section's place
+  const zefs = section ? zefsLine(demo.zefs) : null;
   return (
     <a href={`/demos/${encodeURIComponent(demo.id)}`} class="card-link">
       <img src={api.url(demo.preview_url)} alt="" width={240} height={150} />
-      <span class="card-section">{section ? sectionLabel(section) : demo.chapter}</span>
+      <span class="card-section">{cardReference(demo)}</span>
       {before && <span class="card-edition">0.14 edition: {before}</span>}
       <span class="card-title">{demo.title}</span>
       <span class="card-summary">{demo.summary}</span>
@@ -59,10 +68,10 @@ function Card({ demo }: { demo: Demo }) {
   );
 }
 
-/** "12 Optimization Algorithms", as the book's contents name it; "Chapter 12" without a title. */
+/** "12 Optimization Algorithms", as the book's contents name it; "Chapter 12" without a title;
+ * "Beyond the book" for the demos that name no section. */
 function ChapterHeading({ group }: { group: ChapterGroup }) {
-  if (group.chapter === null) return <>Other demos</>;
-  if (!group.title) return <>Chapter {group.chapter}</>;
+  if (group.chapter === null || !group.title) return <>{groupHeading(group)}</>;
   return (
     <>
       <span class="chapter-number">{group.chapter}</span> {group.title}

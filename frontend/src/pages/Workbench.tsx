@@ -314,7 +314,8 @@ function BookReferences({ demo }: { demo: Demo }) {
           </>
         ) : (
           <>
-            Book section <strong>{demo.chapter}</strong> of <cite>Dive into Deep Learning</cite>
+            <strong>{demo.chapter}</strong>: <cite>Dive into Deep Learning</cite> has no section on this; Zefs
+            Guide explains it
           </>
         )}
       </p>

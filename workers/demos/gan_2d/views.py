@@ -35,7 +35,7 @@ from core.frames import LinesData, LineSeries
 from workers.context import JobContext
 from workers.demos.gan_2d.model import GAN, frechet_distance, moments, sliced_wasserstein
 from workers.demos.gan_2d.plane import Extent, background_grid, plane_picture
-from workers.kit.views import curve, lines, text
+from workers.kit.views import arrows, curve, lines, polylines, text
 
 SAMPLES = "Real and generated samples over D(x)"
 MAPPING = "The generator's mapping"
@@ -98,16 +98,6 @@ def latent_grid_lines(latent_dim: int) -> tuple[list[Tensor], list[str]]:
     ]
 
 
-def with_gaps(points: Tensor, pieces: int) -> tuple[list[float], list[float | None]]:
-    """x and y of `pieces` equal polylines, one after the other, a null y between them."""
-    xs: list[float] = []
-    ys: list[float | None] = []
-    for piece in points.reshape(pieces, -1, 2).tolist():
-        xs += [round(x, 4) for x, _ in piece] + [piece[-1][0]]
-        ys += [round(y, 4) for _, y in piece] + [None]
-    return xs, ys
-
-
 def samples_series(evaluation: Evaluation, gan: GAN) -> list[LineSeries]:
     shown = slice(None, None, SHOWN_EVERY)
     return [
@@ -125,8 +115,7 @@ def mapping_lines(gan: GAN, evaluation: Evaluation) -> LinesData:
     series = [samples_series(evaluation, gan)[0]]
     for latent, label in zip(*latent_grid_lines(gan.latent_dim), strict=True):
         pieces = 1 if gan.latent_dim == 1 else GRID_LINES
-        xs, ys = with_gaps(gan.generate(latent), pieces)
-        series.append(LineSeries(label=label, x=xs, y=ys))
+        series.append(polylines(label, gan.generate(latent).reshape(pieces, -1, 2)))
     last = "z" + str(gan.latent_dim).translate(SUBSCRIPTS)
     held = {1: "", 2: "", 3: " (z₃ held at 0)"}.get(gan.latent_dim, f" (z₃…{last} held at 0)")
     return lines(*series, x_label=f"x₁{held}", y_label="x₂")
@@ -144,22 +133,11 @@ def pull_lines(gan: GAN, evaluation: Evaluation) -> LinesData:
     tails = extent.cell_centres(ARROWS, ARROWS)
     gradient = gan.pull(torch.tensor(tails, dtype=torch.float32)).double().numpy() / cell
     longest = np.sqrt((gradient**2).sum(axis=1)).max()
-    xs: list[float] = []
-    ys: list[float | None] = []
-    if math.isfinite(longest) and longest > 0:
-        arrows = gradient * (ARROW_LENGTH / longest)  # in cells
-        rotations = [
-            np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-            for a in (math.pi - HEAD_ANGLE, math.pi + HEAD_ANGLE)
-        ]
-        for tail, arrow in zip(tails, arrows, strict=True):
-            tip = tail + arrow * cell
-            left, right = (tip + HEAD * (r @ arrow) * cell for r in rotations)
-            for stroke in ((tail, tip), (left, tip, right)):
-                xs += [round(float(p[0]), 4) for p in stroke] + [float(tip[0])]
-                ys += [round(float(p[1]), 4) for p in stroke] + [None]
+    if not (math.isfinite(longest) and longest > 0):  # nothing to draw: a flat or broken D
+        tails, gradient, longest = np.empty((0, 2)), np.empty((0, 2)), 1.0
+    vectors = gradient * (ARROW_LENGTH / longest) * cell  # the longest ARROW_LENGTH cells
     return lines(
-        LineSeries(label="∇ₓ log D(x), scaled", x=xs, y=ys),
+        arrows("∇ₓ log D(x), scaled", tails, vectors, head=HEAD, head_angle=HEAD_ANGLE),
         *samples_series(evaluation, gan),
         x_label="x₁",
         y_label="x₂",
