@@ -94,12 +94,25 @@ async def grid(websocket: WebSocket, class_id: str, demo: str = "") -> None:
 
 
 async def serve_grid(websocket: WebSocket, feed: GridFeed) -> None:
-    quiet = 0.0
-    while True:
-        message = await run_in_threadpool(feed.tick)
-        if message is None and quiet < GRID_HEARTBEAT_SECONDS:
-            quiet += GRID_SECONDS
-        else:
-            await websocket.send_text(json.dumps(message or events.heartbeat()))
-            quiet = 0.0
-        await asyncio.sleep(GRID_SECONDS)
+    """A grid message a second (a heartbeat when nothing changed for a while) until the
+    instructor leaves or the server stops: both arrive as a disconnect, which is waited for
+    beside the ticks, so that a quiet grid never holds up the server's shutdown."""
+    gone = asyncio.ensure_future(until_disconnected(websocket))
+    try:
+        quiet = 0.0
+        while not gone.done():
+            message = await run_in_threadpool(feed.tick)
+            if message is None and quiet < GRID_HEARTBEAT_SECONDS:
+                quiet += GRID_SECONDS
+            else:
+                await websocket.send_text(json.dumps(message or events.heartbeat()))
+                quiet = 0.0
+            await asyncio.wait({gone}, timeout=GRID_SECONDS)
+    finally:
+        gone.cancel()
+
+
+async def until_disconnected(websocket: WebSocket) -> None:
+    """The grid reads nothing from its viewer but the end of the connection."""
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass
