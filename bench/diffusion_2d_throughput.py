@@ -8,8 +8,8 @@ on the same standardized two moons, T = 50, β linear from 1e-4 to 0.02, batches
   the sampler on 1,000 points (50 network calls), the distances and, twice a second, the
   pictures;
 - plain: Ho et al.'s Algorithm 1 as a script writes it: a DataLoader over the points, per
-  minibatch t ~ U{1..T}, ε ~ N(0, I), the ε-loss, backward, a step; the loss printed after
-  each epoch.
+  minibatch t ~ U{1..T}, ε ~ N(0, I), the ε-loss, backward, a step; the loss read back and
+  summed, as for a script's printout after each epoch (not printed here).
 
     .venv/bin/python bench/diffusion_2d_throughput.py [--epochs 10 50] [--threads 1]
 
@@ -62,7 +62,6 @@ def plain_loop(params: Params) -> float:
             loss.backward()
             trainer.step()
             total, count = total + loss.item() * len(x0), count + len(x0)
-        print(f"loss {total / count:.4f}", end="\r")
     return params.num_points * params.epochs / (time.perf_counter() - started)
 
 
