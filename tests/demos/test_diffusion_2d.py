@@ -4,6 +4,7 @@ sampler against Algorithm 2 and an exact denoiser, the drawn-points bounds, live
 a short run whose samples come close to the data."""
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -251,6 +252,36 @@ def test_the_data_is_forkable_and_not_live() -> None:
 
 
 # -- runs ------------------------------------------------------------------------------------
+
+
+def test_a_fork_trains_the_same_model_on_redrawn_data() -> None:
+    """The learner redraws the data: the fork goes on from the parent's denoiser (its first
+    loss is the parent's level, not an untrained one's) and measures against the new data."""
+    params = {**QUICK, "epochs": 2}
+    parent = run_demo("diffusion-2d", params, RecordingChannel(script=ask_snapshot_at(6)))
+    step = parent.snapshot_asked_at(6)
+    ring = {**params, "data": "ring"}
+    fork = run_demo("diffusion-2d", ring, fork_of=(parent, step))
+    fresh = run_demo("diffusion-2d", ring)
+    for run in (parent, fork, fresh):
+        assert run.final["status"] == "succeeded", run.final.get("error")
+    assert fork.final["summary"]["data"] == "ring"
+    first_loss = next(
+        m["values"]["train_loss"] for m in fork.of_type("metric") if "train_loss" in m["values"]
+    )
+    fresh_first = next(
+        m["values"]["train_loss"] for m in fresh.of_type("metric") if "train_loss" in m["values"]
+    )
+    assert first_loss < fresh_first  # a trained denoiser, not a new one
+    noise_distances = {m["values"]["noise_distance"] for m in fork.of_type("metric")}
+    assert noise_distances == {fresh.of_type("metric")[0]["values"]["noise_distance"]}
+
+
+def ask_snapshot_at(poll: int) -> Callable[[int], Control]:
+    def script(polls: int) -> Control:
+        return Control(snapshot=True) if polls == poll else Control()
+
+    return script
 
 
 def test_a_short_run_draws_samples_close_to_the_data() -> None:
