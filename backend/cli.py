@@ -39,6 +39,8 @@ def prepare_schema() -> None:
 def serve() -> None:
     import uvicorn
 
+    from backend.streams.shared_frames import SharedFrameProtocol
+
     prepare_schema()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -52,6 +54,7 @@ def serve() -> None:
         # Compressing every message once per viewer costs the API more than the bandwidth it
         # saves (events are small; images are compressed already): decline permessage-deflate.
         ws_per_message_deflate=False,
+        ws=SharedFrameProtocol,  # uvicorn's own, letting the stream hub share frames
     )
 
 

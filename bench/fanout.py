@@ -2,11 +2,14 @@
 
 Starts its own server (embedded, or distributed with 1 or more API processes) on loopback,
 one `gradient-descent` job emitting RATE events/s (a metric and a positions frame per step),
-and N websocket viewers of it spread over client processes. For every configuration it prints
-delivered messages/s and events/s, lag (receive time - the event's `ts`) p50/p95/p99, events
-lost (a hole no `skipped` marker announced) and duplicated, viewers cut off (1013), the API's
-CPU and its CPU time per delivered event (events produced within the measured window; the
-catch-up of viewers joining is left out). Viewers ask for batches (`batch=true`, as the UI
+and N websocket viewers of it spread over client processes, joining at 400 a second. For every
+configuration it prints how long the viewers took to join and catch up (each one's first
+message), then, over a window that opens a second after the last one joined: delivered
+messages/s and events/s, lag (receive time - the event's `ts`) p50/p95/p99, events lost (a
+hole no `skipped` marker announced) and duplicated, viewers cut off (1013) and dropped (closed
+otherwise before the window's end; viewers answer the server's pings), the API processes'
+CPU (all of them, and the busiest one's) and their CPU time per delivered event (events
+produced within the window). Viewers ask for batches (`batch=true`, as the UI
 does) unless --unbatched; each configuration runs with viewers offering permessage-deflate and
 without (the server declines it).
 
@@ -26,8 +29,9 @@ import sys
 import tempfile
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -45,6 +49,8 @@ from tests.support import (
 
 CLIENT_PROCESSES = 2
 CONNECT_PER_SECOND = 400  # viewers join gradually, as a lecture hall's would
+JOIN_TIMEOUT = 120.0
+SETTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -54,6 +60,7 @@ class Tally:
     lost: int = 0
     duplicated: int = 0
     cut_off: int = 0
+    dropped: int = 0  # closed before the window's end otherwise (not 1013)
     connected: int = 0
     lags_ms: list[float] = field(default_factory=list)
     cpu_seconds: float = 0.0  # the client process's, over its whole life
@@ -64,13 +71,15 @@ class Viewing(asyncio.Protocol):
     protocol), so that a thousand viewers on the bench's own machine leave it CPU to serve:
     the `websockets` client costs several times more per message."""
 
-    def __init__(self, path: str, host: str, deflate: bool, start: float, end: float, tally: Tally):
+    def __init__(self, path: str, host: str, deflate: bool, window: "Window", tally: Tally):
         self.path, self.host, self.deflate = path, host, deflate
-        self.start, self.end, self.tally = start, end, tally
+        self.window, self.tally = window, tally
         self.buffer = bytearray()
         self.upgraded = False
         self.inflater: zlib._Decompress | None = None
         self.last: int | None = None
+        self.joined = False
+        self.left = False
         self.done = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -98,9 +107,10 @@ class Viewing(asyncio.Protocol):
             opcode, compressed, payload = frame
             if opcode == 8:  # close
                 code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
-                self.tally.cut_off += code == 1013
-                self.transport.close()
+                self.leave(cut_off=code == 1013)
                 return
+            if opcode == 9:  # the server's keepalive ping: a browser answers it
+                self.transport.write(client_frame(0xA, payload))
             if opcode in (1, 2):
                 if compressed and self.inflater is not None:
                     payload = self.inflater.decompress(payload + b"\x00\x00\xff\xff")
@@ -128,10 +138,14 @@ class Viewing(asyncio.Protocol):
 
     def message(self, payload: bytes) -> None:
         now = time.time()
-        if now > self.end:
-            self.transport.close()
+        start, end = self.window.start.value, self.window.end.value
+        if not self.joined:  # its first message: it has joined and caught up
+            self.joined = True
+            self.window.joined[self.window.process] += 1
+        if end and now > end:
+            self.leave()
             return
-        counted = now >= self.start
+        counted = bool(start) and now >= start
         parsed = json.loads(payload)
         tally = self.tally
         tally.messages += counted
@@ -149,35 +163,66 @@ class Viewing(asyncio.Protocol):
             if last is not None and seq > last + 1:
                 tally.lost += (seq - last - 1) * counted
             self.last = seq
-            if counted and message["ts"] >= self.start:  # produced in the window: not catch-up
+            if counted and message["ts"] >= start:  # produced in the window: not catch-up
                 tally.events += 1
                 tally.lags_ms.append((now - message["ts"]) * 1000)
 
+    def leave(self, cut_off: bool = False) -> None:
+        """Close; a viewer closed before the window's end, other than cut off, was dropped."""
+        if not self.left:
+            self.left = True
+            end = self.window.end.value
+            self.tally.cut_off += cut_off
+            self.tally.dropped += not cut_off and not (end and time.time() > end)
+        self.transport.close()
+
     def connection_lost(self, exc: Exception | None) -> None:
+        if not self.left:
+            self.leave()
         if not self.done.done():
             self.done.set_result(None)
 
 
-async def view(url: str, deflate: bool, start: float, end: float, tally: Tally) -> None:
+def client_frame(opcode: int, payload: bytes) -> bytes:
+    """A final client frame (masked, as every client frame must be) of up to 125 bytes."""
+    mask = os.urandom(4)
+    masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+    return bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked
+
+
+async def view(url: str, deflate: bool, window: "Window", tally: Tally) -> None:
     address = urlsplit(url)
     path = f"{address.path}?{address.query}"
     loop = asyncio.get_running_loop()
     _, viewing = await loop.create_connection(
-        lambda: Viewing(path, address.netloc, deflate, start, end, tally),
+        lambda: Viewing(path, address.netloc, deflate, window, tally),
         address.hostname,
         address.port,
     )
     await viewing.done
 
 
-def client_process(urls: list[str], deflate: bool, start: float, end: float, results) -> None:
+@dataclass
+class Window:
+    """What the bench process and its client processes share: when the measured window starts
+    and ends (0: not yet known), and how many viewers of each client process have joined."""
+
+    start: Any
+    end: Any
+    joined: Any
+    process: int = 0
+
+
+def client_process(urls: list[str], deflate: bool, window: Window, results) -> None:
     async def main() -> Tally:
         tally = Tally()
         tasks = []
         for url in urls:
-            tasks.append(asyncio.create_task(view(url, deflate, start, end, tally)))
+            tasks.append(asyncio.create_task(view(url, deflate, window, tally)))
             await asyncio.sleep(CLIENT_PROCESSES / CONNECT_PER_SECOND)
-        _, late = await asyncio.wait(tasks, timeout=end - time.time() + 10)
+        while not window.end.value:
+            await asyncio.sleep(0.1)
+        _, late = await asyncio.wait(tasks, timeout=window.end.value - time.time() + 10)
         for task in late:  # viewers the server never answered again: counted as they are
             task.cancel()
         return tally
@@ -190,13 +235,14 @@ def client_process(urls: list[str], deflate: bool, start: float, end: float, res
     results.put(tally)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
+def cpu_seconds(pids: list[int]) -> list[float]:
+    """Each process's CPU time so far."""
+    times = []
     for pid in pids:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+        times.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return times
 
 
 def api_pids(server: Server) -> list[int]:
@@ -238,24 +284,33 @@ def measure(
     after = server.all_events(job["id"])[-1]["seq"]
     url = f"{server.ws_url}/api/jobs/{job['id']}/stream?after={after}"
     urls = [url + ("&batch=true" if batch else "")] * viewers
-    warm_up = viewers / CONNECT_PER_SECOND + 3
-    start = time.time() + warm_up
-    end = start + seconds
     context = multiprocessing.get_context("spawn")
+    shared = Window(context.RawValue("d"), context.RawValue("d"), context.RawArray("i", 2))
     results = context.Queue()
     clients = [
         context.Process(
-            target=client_process, args=(urls[i::CLIENT_PROCESSES], deflate, start, end, results)
+            target=client_process,
+            args=(urls[i::CLIENT_PROCESSES], deflate, replace(shared, process=i), results),
         )
         for i in range(CLIENT_PROCESSES)
     ]
+    joining = time.time()
     for process in clients:
         process.start()
-    time.sleep(max(0.0, start - time.time()))
+    # The window opens once every viewer has joined and caught up (a lecture hall opening the
+    # job is the join time, reported on its own), and the server has settled.
+    while sum(shared.joined) < viewers and time.time() < joining + JOIN_TIMEOUT:
+        time.sleep(0.05)
+    joined_seconds = time.time() - joining
+    time.sleep(SETTLE_SECONDS)
     pids = api_pids(server)
+    shared.start.value = time.time()
     cpu_before = cpu_seconds(pids)
     time.sleep(seconds)
-    cpu = cpu_seconds(pids) - cpu_before
+    cpu_after = cpu_seconds(pids)
+    per_process = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
+    cpu = sum(per_process)
+    shared.end.value = time.time()
     tallies = [results.get(timeout=120) for _ in clients]
     for process in clients:
         process.join(30)
@@ -276,8 +331,11 @@ def measure(
         "lost": sum(t.lost for t in tallies),
         "duplicated": sum(t.duplicated for t in tallies),
         "cut off": sum(t.cut_off for t in tallies),
+        "dropped": sum(t.dropped for t in tallies),
         "connected": sum(t.connected for t in tallies),
+        "join s": joined_seconds if sum(shared.joined) >= viewers else float("nan"),
         "cpu %": 100 * cpu / seconds,
+        "busiest %": 100 * max(per_process) / seconds,  # of the API processes
         "client cpu s": sum(t.cpu_seconds for t in tallies),
         "µs/event": 1e6 * cpu / events if events else float("nan"),
     }
@@ -313,6 +371,7 @@ def main() -> None:
     args = parser.parse_args()
     deflates = {"both": [False, True], "on": [True], "off": [False]}[args.deflate]
     columns = [
+        "join s",
         "client cpu s",
         "messages/s",
         "events/s",
@@ -322,7 +381,9 @@ def main() -> None:
         "lost",
         "duplicated",
         "cut off",
+        "dropped",
         "cpu %",
+        "busiest %",
         "µs/event",
     ]
     print(
@@ -356,7 +417,7 @@ def main() -> None:
                         f"{label:26} {viewers:>7} "
                         + " ".join(
                             f"{row[c]:>10.0f}"
-                            if c not in ("p50", "p95", "p99")
+                            if c not in ("join s", "p50", "p95", "p99")
                             else f"{row[c]:>10.1f}"
                             for c in columns
                         ),

@@ -2,13 +2,19 @@
 
 Built for a lecture hall (a thousand viewers of one job): each event is encoded to JSON once
 and the same text goes to every viewer; a viewer is a queue of those texts, with no task or
-wait of its own per event. Batched viewers (the UI) are woken at most every
-DIVELAB_STREAM_BATCH_SECONDS by one ticker and get what is queued in one message, the same
-message for every viewer that is caught up; the same ticker wakes idle viewers for their
-heartbeats. A viewer whose queue passes its bound is marked overflowed and its queue dropped
-at once: it is cut off before its next send (it resumes with `after=`), and delivery never
-waits for it, so a slow viewer cannot slow the others or the job. The hub also keeps each
-live job's latest events, encoded, so that viewers joining near the head catch up from memory.
+wait of its own per event. Batched viewers (the UI) are served at most every
+DIVELAB_STREAM_BATCH_SECONDS by one ticker: what is queued goes in one message, the same
+message for every viewer that is caught up; unbatched viewers (scripts) get each event as it
+arrives, as a message of its own. Where the server shares frames
+(`backend/streams/shared_frames.py`), the hub writes to viewers itself, without waking their
+tasks: the ticker a batch's frame, each delivery a run of per-event frames in one write, built
+once for all the viewers at the same place; elsewhere it wakes each viewer's task, which sends.
+The same ticker sends (or asks for) the heartbeats of idle viewers. A viewer whose
+queue passes its bound (events wait in it while its connection takes no more) is marked
+overflowed and its queue dropped at once: it is cut off before its next send (it resumes with
+`after=`), and delivery never waits for it, so a slow viewer cannot slow the others or the
+job. The hub also keeps each live job's latest events, encoded, so that viewers joining
+near the head catch up from memory.
 """
 
 import asyncio
@@ -20,9 +26,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from backend.streams.shared_frames import FrameWriter, text_frame
 from core import events
 
 Event = dict[str, Any]
+
+COALESCE_AFTER = 64  # queued events past which a batched viewer is behind: frames coalesce
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,38 +53,73 @@ class Encoded:
         )
 
 
+class Cursor:
+    """The last seq a viewer was sent, and whether that was the job's final event."""
+
+    def __init__(self, after: int) -> None:
+        self.last = after
+        self.finished = False
+
+    def accepted(self, items: list[Encoded]) -> tuple[int, list[Encoded]]:
+        """(where the cursor was, the items past it, duplicates dropped); the cursor moves to
+        the last."""
+        after = self.last
+        fresh = []
+        for item in items:
+            if item.seq > self.last:
+                fresh.append(item)
+                self.last = item.seq
+                self.finished = self.finished or item.terminal
+        return after, fresh
+
+
 class Viewer:
-    def __init__(self, job_id: str, bound: int, batched: bool) -> None:
+    def __init__(self, job_id: str, bound: int, batched: bool, after: int) -> None:
         self.job_id = job_id
         self.bound = bound
         self.batched = batched
+        self.cursor = Cursor(after)
         self.pending: deque[Encoded] = deque()
         self.ready = asyncio.Event()
         self.overflowed = False
         self.idle_since = time.monotonic()  # its last send; the ticker sends heartbeats
+        # Set while the hub writes to this viewer itself (its task waits on `ready`).
+        self.writer: FrameWriter | None = None
 
     def offer(self, encoded: list[Encoded]) -> bool:
-        """Queue events; True when the viewer should be woken now (batched ones wait for
-        the ticker)."""
+        """Queue events; False when the viewer is cut off (or is now: past its bound)."""
         if self.overflowed:
             return False
         self.pending.extend(encoded)
         if len(self.pending) > self.bound:
-            self.overflowed = True
-            self.pending.clear()  # no backlog is sent to a viewer that is cut off
-            self.ready.set()
+            self.overflow()
             return False
-        if not self.batched:
-            self.ready.set()
-        return self.batched
+        return True
 
-    def take(self) -> list[Encoded]:
-        """What is queued (nothing: the ticker asks for a heartbeat)."""
+    def overflow(self) -> None:
+        self.overflowed = True
+        self.pending.clear()  # no backlog is sent to a viewer that is cut off
+        self.hand_back()
+
+    def hand_back(self) -> None:
+        """Let the viewer's task take over (the hub writes for it no more until it asks)."""
+        self.writer = None
+        self.ready.set()
+
+    def has_hole(self) -> bool:
+        """Whether what is queued does not follow what was sent (storage fills the hole)."""
+        return bool(self.pending) and self.pending[0].seq > self.cursor.last + 1
+
+    def take(self) -> tuple[int, list[Encoded]]:
+        """(the cursor's place, the queued events past it, only the newest frame of each name
+        for a batched viewer behind); empty: the ticker asks for a heartbeat."""
         taken = list(self.pending)
         self.pending.clear()
         self.ready.clear()
         self.idle_since = time.monotonic()
-        return taken
+        if self.batched and len(taken) > COALESCE_AFTER:
+            taken = coalesced(taken)
+        return self.cursor.accepted(taken)
 
 
 class StreamHub:
@@ -98,6 +142,7 @@ class StreamHub:
         self._recent: dict[str, deque[Encoded]] = {}
         self._due: set[Viewer] = set()  # batched viewers with events since the last tick
         self._batch_texts: dict[tuple[str, int, tuple[int, ...]], str] = {}  # within a tick
+        self._frames_built: dict[tuple[str, int, tuple[int, ...], bool], bytes] = {}  # a tick's
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ticker: asyncio.Task | None = None
         self.on_first = on_first
@@ -113,8 +158,8 @@ class StreamHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
 
-    async def subscribe(self, job_id: str, batched: bool) -> Viewer:
-        viewer = Viewer(job_id, self._size, batched)
+    async def subscribe(self, job_id: str, batched: bool, after: int) -> Viewer:
+        viewer = Viewer(job_id, self._size, batched, after)
         first = not self._topics.get(job_id)
         self._topics[job_id].add(viewer)
         if first and self.on_first is not None:
@@ -146,8 +191,14 @@ class StreamHub:
             recent = self._recent.setdefault(job_id, deque(maxlen=self._size))
             recent.extend(encoded)
         for viewer in self._topics.get(job_id, ()):
-            if viewer.offer(encoded):
-                self._due.add(viewer)
+            if not viewer.offer(encoded):
+                continue
+            if viewer.batched:
+                self._due.add(viewer)  # served at the next tick
+            elif viewer.writer is not None:
+                self._write(viewer, viewer.writer)
+            else:
+                viewer.ready.set()
 
     def recent_after(self, job_id: str, after: int) -> list[Encoded] | None:
         """The job's events after seq `after` when this hub still holds all of them (None:
@@ -178,20 +229,67 @@ class StreamHub:
             text = self._batch_texts[key] = "[" + ",".join(with_markers(after, items)) + "]"
         return text
 
+    def _frames(self, viewer: Viewer, after: int, items: list[Encoded]) -> bytes:
+        """What a viewer is written for the events that follow seq `after`: one frame of their
+        batch, or (unbatched) a frame per event in one write; built once for all the viewers
+        at the same place."""
+        key = (viewer.job_id, after, tuple(item.seq for item in items), viewer.batched)
+        frames = self._frames_built.get(key)
+        if frames is None:
+            if viewer.batched:
+                frames = text_frame(self.batch_text(viewer.job_id, after, items))
+            else:
+                frames = b"".join(text_frame(text) for text in with_markers(after, items))
+            self._frames_built[key] = frames
+        return frames
+
     async def _tick(self) -> None:
-        """Every batch interval: wake the batched viewers with something queued, and every
-        viewer idle for a heartbeat interval (it sends a heartbeat)."""
+        """Every batch interval: serve the batched viewers with something queued, and every
+        viewer idle for a heartbeat interval."""
+        next_tick = time.monotonic()
         while True:
-            await asyncio.sleep(self._batch_seconds)
+            # On a fixed beat, not an interval after each tick's work (a thousand viewers'
+            # writes take tens of milliseconds): late ticks are not made up.
+            next_tick = max(next_tick + self._batch_seconds, time.monotonic())
+            await asyncio.sleep(next_tick - time.monotonic())
             self._batch_texts.clear()
+            self._frames_built.clear()
             due, self._due = self._due, set()
             for viewer in due:
-                viewer.ready.set()
-            quiet_since = time.monotonic() - self._heartbeat_seconds
-            for topic in self._topics.values():
-                for viewer in topic:
-                    if viewer.idle_since < quiet_since:
-                        viewer.ready.set()
+                if viewer.writer is None:
+                    viewer.ready.set()
+                else:
+                    self._write(viewer, viewer.writer)
+            self._send_heartbeats()
+
+    def _send_heartbeats(self) -> None:
+        quiet_since = time.monotonic() - self._heartbeat_seconds
+        heartbeat = json.dumps(events.heartbeat())
+        frames = {True: text_frame(f"[{heartbeat}]"), False: text_frame(heartbeat)}
+        for topic in self._topics.values():
+            for viewer in topic:
+                if viewer.idle_since >= quiet_since:
+                    continue
+                if viewer.writer is None or not viewer.writer.open:
+                    viewer.ready.set()  # its task sends the heartbeat (or finds it gone)
+                    continue
+                viewer.writer.write(frames[viewer.batched])
+                viewer.idle_since = time.monotonic()
+
+    def _write(self, viewer: Viewer, writer: FrameWriter) -> None:
+        """Write what is queued for a viewer, or hand it back to its task: a hole to fill from
+        storage, a viewer too slow or gone, or the job's end (the task closes the stream)."""
+        if viewer.overflowed or viewer.has_hole() or not writer.open:
+            viewer.hand_back()
+            return
+        if not writer.writable:  # it takes no more for now: its events wait, and may coalesce
+            self._due.add(viewer)  # tried again at the next tick
+            return
+        after, items = viewer.take()
+        if items:
+            writer.write(self._frames(viewer, after, items))
+        if viewer.cursor.finished:
+            viewer.hand_back()
 
 
 def coalesced(items: list[Encoded]) -> list[Encoded]:

@@ -23,7 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from backend.dependencies import resolve_caller
 from backend.engines.base import JobEngine
 from backend.jobs.service import JobService
-from backend.streams.hub import Encoded, StreamHub, Viewer, coalesced, with_markers
+from backend.streams.hub import Encoded, StreamHub, Viewer, with_markers
+from backend.streams.shared_frames import frame_writer
 from core import events
 from core.callers import Caller
 from core.limits import ID_PATTERN, MAX_SEQ
@@ -38,22 +39,6 @@ CLOSE_TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last seq>
 REPLAY_PAGE = 2000
 
 
-COALESCE_AFTER = 64  # queued events past which a batched viewer is behind: frames coalesce
-
-
-class _Cursor:
-    def __init__(self, after: int) -> None:
-        self.last = after
-        self.finished = False
-
-    def accept(self, seq: int, terminal: bool) -> bool:
-        if seq <= self.last:
-            return False
-        self.last = seq
-        self.finished = self.finished or terminal
-        return True
-
-
 class Sender:
     """One viewer's end of the websocket: events one per message, or (`batch=true`, the
     UI) as JSON arrays of several, with `skipped` markers before announced holes."""
@@ -63,6 +48,8 @@ class Sender:
         self.hub = hub
         self.job_id = job_id
         self.batched = batched
+        # Where the server offers it, the hub writes the live events itself.
+        self.frame_writer = frame_writer(websocket.scope)
 
     async def send(self, after: int, items: list[Encoded]) -> None:
         """Send the events that follow seq `after` (a hole before one gets its marker)."""
@@ -80,50 +67,40 @@ class Sender:
 
 
 async def _backfill(
-    jobs: JobService,
-    engine: JobEngine,
-    job_id: str,
-    cursor: _Cursor,
-    sender: Sender,
-    from_memory: bool = True,
+    jobs: JobService, engine: JobEngine, viewer: Viewer, sender: Sender, from_memory: bool = True
 ) -> None:
     """Send everything after the cursor that is already stored or held by the mode: from
     the hub's recent events when it holds them all (`from_memory`), else from storage."""
+    cursor, job_id = viewer.cursor, viewer.job_id
     recent = sender.hub.recent_after(job_id, cursor.last) if from_memory else None
     if recent is not None:
-        await sender.send(*_accepted(cursor, recent))
+        await sender.send(*cursor.accepted(recent))
         return
     while page := await run_in_threadpool(jobs.stored_events, job_id, cursor.last, REPLAY_PAGE):
-        await sender.send(*_accepted(cursor, [Encoded.of(event) for event in page]))
+        await sender.send(*cursor.accepted([Encoded.of(event) for event in page]))
         if len(page) < REPLAY_PAGE or cursor.finished:
             break
     if not cursor.finished:
         held = await engine.catch_up(job_id, cursor.last)
-        await sender.send(*_accepted(cursor, [Encoded.of(event) for event in held]))
+        await sender.send(*cursor.accepted([Encoded.of(event) for event in held]))
 
 
-def _accepted(cursor: _Cursor, items: list[Encoded]) -> tuple[int, list[Encoded]]:
-    """(where the cursor was, the items past it); the cursor moves to the last."""
-    after = cursor.last
-    return after, [item for item in items if cursor.accept(item.seq, item.terminal)]
-
-
-async def _live(
-    jobs: JobService, engine: JobEngine, viewer: Viewer, cursor: _Cursor, sender: Sender
-) -> None:
-    while not cursor.finished:
+async def _live(jobs: JobService, engine: JobEngine, viewer: Viewer, sender: Sender) -> None:
+    while not viewer.cursor.finished:
+        viewer.writer = sender.frame_writer  # the hub writes while this task waits
         await viewer.ready.wait()
+        viewer.writer = None  # this task sends now: nothing may be written in between
+        if viewer.cursor.finished:
+            break
         if viewer.overflowed:  # checked before every send: no backlog for a viewer cut off
             raise _TooSlow
-        items = viewer.take()
-        if not items:  # woken by the ticker: idle for a heartbeat interval
+        if viewer.has_hole():  # defensive: fill a hole from storage
+            await _backfill(jobs, engine, viewer, sender, from_memory=False)
+        after, items = viewer.take()
+        if items:
+            await sender.send(after, items)
+        else:  # woken by the ticker: idle for a heartbeat interval (or the client left)
             await sender.send_heartbeat()
-            continue
-        if items and items[0].seq > cursor.last + 1:  # defensive: fill a hole from storage
-            await _backfill(jobs, engine, viewer.job_id, cursor, sender, from_memory=False)
-        if viewer.batched and len(items) > COALESCE_AFTER:
-            items = coalesced(items)
-        await sender.send(*_accepted(cursor, items))
 
 
 class _TooSlow(Exception):
@@ -185,17 +162,17 @@ async def serve_stream(
     ):
         await websocket.close(CLOSE_UNKNOWN_JOB, f"job {job_id!r} does not exist")
         return
-    cursor = _Cursor(start)
-    viewer = await engine.hub.subscribe(job_id, batched)
+    viewer = await engine.hub.subscribe(job_id, batched, start)
     sender = Sender(websocket, engine.hub, job_id, batched)
     try:
-        await _backfill(jobs, engine, job_id, cursor, sender)
-        if not cursor.finished and await run_in_threadpool(jobs.has_finished, job_id):
-            cursor.finished = True  # the client has every event up to the last already
-        await _live(jobs, engine, viewer, cursor, sender)
+        await _backfill(jobs, engine, viewer, sender)
+        if not viewer.cursor.finished and await run_in_threadpool(jobs.has_finished, job_id):
+            viewer.cursor.finished = True  # the client has every event up to the last already
+        await _live(jobs, engine, viewer, sender)
         await websocket.close(1000, "job finished")
     except _TooSlow:
-        await websocket.close(CLOSE_TOO_SLOW, f"too slow: reconnect with after={cursor.last}")
+        reason = f"too slow: reconnect with after={viewer.cursor.last}"
+        await websocket.close(CLOSE_TOO_SLOW, reason)
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client left; RuntimeError is Starlette's "already closed"
     finally:

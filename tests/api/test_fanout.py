@@ -71,27 +71,35 @@ def test_batched_and_unbatched_viewers_receive_the_same_events(hall: Server) -> 
     assert single[-1]["status"] == "succeeded"
 
 
+async def stalled_viewer(server: Server, url: str, job_id: str) -> tuple[list[dict], int | None]:
+    """A viewer that stops reading (tiny socket buffers, no reads) until the job has ended,
+    then reads what it was sent before it was cut off."""
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.connect(("127.0.0.1", int(server.url.rsplit(":", 1)[1])))
+    async with websockets.connect(url, sock=stalled, max_queue=1, max_size=None) as slow:
+        while server.job(job_id)["status"] in ("queued", "running"):
+            await asyncio.sleep(0.2)
+        received = []
+        try:
+            async for raw in slow:
+                parsed = json.loads(raw)
+                received.extend(parsed if isinstance(parsed, list) else [parsed])
+        except websockets.ConnectionClosedError:
+            pass
+        return received, slow.close_code
+
+
 def test_a_slow_viewer_is_cut_off_and_the_one_beside_it_keeps_up(hall: Server) -> None:
     job = hall.create(GD, {**RACE, "steps": 8000, "speed": 1000})  # megabytes, 2,000 events/s
     url = f"{hall.ws_url}/api/jobs/{job['id']}/stream?after=0"
 
     async def slow_and_normal() -> tuple:
-        stalled = socket.socket()  # a viewer that stops reading: tiny buffers, no reads
-        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        stalled.connect(("127.0.0.1", int(hall.url.rsplit(":", 1)[1])))
-        async with websockets.connect(url, sock=stalled, max_queue=1) as slow:
-            normal = asyncio.create_task(watch(url + "&batch=true"))
-            while hall.job(job["id"])["status"] in ("queued", "running"):
-                await asyncio.sleep(0.2)
-            received = []
-            try:
-                async for raw in slow:
-                    received.append(json.loads(raw))
-            except websockets.ConnectionClosedError:
-                pass
-            return received, slow.close_code, await normal
+        return await asyncio.gather(
+            stalled_viewer(hall, url, job["id"]), watch(url + "&batch=true")
+        )
 
-    slow, slow_code, (normal, lags, normal_code) = run_async(slow_and_normal())
+    (slow, slow_code), (normal, lags, normal_code) = run_async(slow_and_normal())
     assert slow_code == 1013  # cut off, and told to resume with after=
     produced = hall.all_events(job["id"])[-1]["seq"]  # the stored log is thinned: the last
     assert len([m for m in slow if "seq" in m]) < produced  # its backlog was dropped, not sent
