@@ -11,16 +11,16 @@ scratch RNN with 512 hidden units and the GRU with 256.
   with the validation perplexity every few steps, the frames once a second), its wall-clock
   tokens/s.
 
-    .venv/bin/python bench/char_rnn_throughput.py [--epochs 3] [--threads 1]
+    .venv/bin/python bench/char_rnn_throughput.py [--epochs 3] [--threads 1] [--repeats 1]
 """
 
 import argparse
 import math
-import os
 import random
 import re
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -32,8 +32,7 @@ from workers.kit.corpora import documentation_lines
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.throughput import job_context
-from tests.support import free_port
+from bench.throughput import best_of, offline_texts, parse_arguments, report, timed_demo
 
 NUM_STEPS, BATCH = 35, 32
 
@@ -122,28 +121,25 @@ def book(kind: str, hidden: int, epochs: int) -> float:
 
 def demo(kind: str, hidden: int, epochs: int) -> float:
     params = Params(model=kind, hidden=hidden, epochs=epochs, speed=0)
-    started = time.perf_counter()
-    summary = run(job_context(DEMO, params))
-    return summary["steps"] * BATCH * NUM_STEPS / (time.perf_counter() - started)
+    summary, seconds = timed_demo(DEMO, run, params)
+    return summary["steps"] * BATCH * NUM_STEPS / seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    os.environ["DIVELAB_DATASETS_MIRROR"] = f"http://127.0.0.1:{free_port()}"  # offline
-    print(f"{args.epochs} epochs, batch {BATCH} × {NUM_STEPS} steps, {args.threads} thread(s), cpu")
+    args = parse_arguments(parser, repeats=1)
+    offline_texts()
+    print(f"{args.epochs} epochs, batch {BATCH} × {NUM_STEPS} steps, CPU; wall clock")
     for kind, hidden in (("rnn", 512), ("gru", 256)):
         torch.manual_seed(0)
         random.seed(0)
-        plain = book(kind, hidden, args.epochs)
-        ours = demo(kind, hidden, args.epochs)
-        print(
-            f"{kind:>4} h={hidden}: book {plain:8.0f} tokens/s, demo {ours:8.0f} tokens/s "
-            f"(wall clock, start-up included), ratio {ours / plain:.2f}"
+        ours, plain = best_of(
+            args.repeats,
+            partial(demo, kind, hidden, args.epochs),
+            partial(book, kind, hidden, args.epochs),
         )
+        report(f"{kind:>4} h={hidden}:", ours, plain, unit="tokens/s")
 
 
 if __name__ == "__main__":

@@ -34,14 +34,11 @@ from workers.kit.seeding import generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.throughput import best_of, job_context, parse_arguments, report
+from bench.throughput import best_of, parse_arguments, report, timed_demo
 
 
 def demo_loop(params: Params) -> float:
-    ctx = job_context(DEMO, params)
-    started = time.perf_counter()
-    run(ctx)
-    return params.num_points * params.epochs / (time.perf_counter() - started)
+    return params.num_points * params.epochs / timed_demo(DEMO, run, params)[1]
 
 
 def plain_loop(params: Params) -> float:

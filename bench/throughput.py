@@ -7,7 +7,9 @@ they do for `tests.support`): run as `.venv/bin/python bench/<name>.py`, only `b
 """
 
 import argparse
+import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,6 +63,25 @@ def job_context(
     keeps some."""
     channel = channel if channel is not None else DiscardingChannel()
     return JobContext(demo, params, 1, channel, resources(device))
+
+
+def timed_demo(
+    demo: DemoSpec, run: Callable[[JobContext[P]], dict[str, Any]], params: P
+) -> tuple[dict[str, Any], float]:
+    """A demo's whole loop run flat out in a worker's job context, everything it does
+    (checkpoints, reports, pictures) included, its reports dropped: (its summary, seconds)."""
+    ctx = job_context(demo, params)
+    started = time.perf_counter()
+    summary = run(ctx)
+    return summary, time.perf_counter() - started
+
+
+def offline_texts() -> None:
+    """Points the dataset mirror at a port nothing listens on: the text demos fail to download
+    at once and train on their offline stand-in (the speed does not depend on which text)."""
+    from tests.support import free_port
+
+    os.environ["DIVELAB_DATASETS_MIRROR"] = f"http://127.0.0.1:{free_port()}"
 
 
 def random_images(examples: int, seed: int) -> Examples:
@@ -143,10 +164,10 @@ def best_of(
     return demo_best, book_best
 
 
-def report(label: str, demo: float, book: float, width: int = 9) -> None:
+def report(label: str, demo: float, book: float, width: int = 9, unit: str = "ex/s") -> None:
     """One line of the table: the run's label, each loop's examples/sec and their ratio."""
     print(
-        f"{label} demo {demo:>{width}.0f} ex/s   book {book:>{width}.0f} ex/s   "
+        f"{label} demo {demo:>{width}.0f} {unit}   book {book:>{width}.0f} {unit}   "
         f"demo/book {demo / book:5.2f}×"
     )
 

@@ -7,26 +7,34 @@ batches of 512) on the same examples: those the demo prepares from the offline s
 - book: its `train` as printed, a DataLoader over a Dataset of lists with its `batchify` as
   collate_fn (padding in Python every batch), the loss read back after every step (its
   `Accumulator`);
-- demo: `run_demo("word2vec", ...)`, everything included (the examples prepared once as padded
-  tensors and cut per batch, live-param checkpoints, snapshots at their schedule, running sums
-  read once per report, pictures at theirs), timed by its `examples_per_sec` metric.
+- demo: the demo's `run` in a worker's job context, everything included (the text read and
+  the examples prepared once as padded tensors, cut per batch, live-param checkpoints,
+  snapshots at their schedule, running sums read once per report, pictures at theirs), its
+  wall clock, like the book loop's (which starts from examples already prepared).
 
-    PYTHONPATH=. .venv/bin/python bench/word2vec_throughput.py [--epochs 3] [--threads 1]
+    .venv/bin/python bench/word2vec_throughput.py [--epochs 3] [--threads 1] [--repeats 1]
 
 Prints center words (examples) per second for each loop and their ratio, on the CPU.
 """
 
 import argparse
-import os
+import sys
 import time
+from functools import partial
+from pathlib import Path
 
 import torch
 from torch import nn
 
-from tests.support import free_port, run_demo
+from workers.demos.word2vec import DEMO, Params
 from workers.demos.word2vec.data import prepare
 from workers.demos.word2vec.model import MaskedSigmoidBCE, skip_gram
+from workers.demos.word2vec.train import run
 from workers.kit.corpora import documentation_sentences
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throughput import best_of, offline_texts, parse_arguments, report, timed_demo
 
 
 def book_batchify(data: list) -> tuple:
@@ -74,25 +82,19 @@ def book_loop(epochs: int) -> float:
 
 
 def demo_loop(epochs: int) -> float:
-    channel = run_demo("word2vec", {"epochs": epochs})
-    assert channel.final["status"] == "succeeded", channel.final["error"]
-    speeds = [m["values"]["examples_per_sec"] for m in channel.of_type("metric")]
-    return sorted(speeds)[len(speeds) // 2]  # the median report
+    summary, seconds = timed_demo(DEMO, run, Params(epochs=epochs))  # it trains flat out
+    return summary["examples"] * epochs / seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    os.environ["DIVELAB_DATASETS_MIRROR"] = f"http://127.0.0.1:{free_port()}"  # the stand-in
-    book = book_loop(args.epochs)
-    demo = demo_loop(args.epochs)
-    print(f"word2vec, {args.epochs} epochs on the stand-in, {args.threads} thread(s), CPU:")
-    print(f"  book loop: {book:10,.0f} examples/s")
-    print(f"  demo loop: {demo:10,.0f} examples/s (median of its reports)")
-    print(f"  demo / book: {demo / book:.2f}")
+    args = parse_arguments(parser, repeats=1)
+    offline_texts()
+    demo, book = best_of(
+        args.repeats, partial(demo_loop, args.epochs), partial(book_loop, args.epochs)
+    )
+    report(f"word2vec, {args.epochs} epochs on the stand-in:", demo, book)
 
 
 if __name__ == "__main__":
