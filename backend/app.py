@@ -28,6 +28,7 @@ from backend.images.service import ImageService
 from backend.jobs.forks import Forks
 from backend.jobs.router import router as jobs_router
 from backend.jobs.service import JobService
+from backend.streams.replay import SharedReads
 from backend.streams.router import OpenStreams
 from backend.streams.router import router as streams_router
 from backend.teaching.router import router as teaching_router
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.forks = Forks(jobs)
     app.state.exports = Exports(database)
     app.state.streams = OpenStreams(settings.max_streams)
+    app.state.catch_up_reads = SharedReads()
     app.state.images = ImageService(database, settings)
     app.state.accounts = Accounts(database, settings)
     app.state.teaching = Teaching(database, app.state.accounts, jobs)

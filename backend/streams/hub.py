@@ -140,7 +140,9 @@ class StreamHub:
         # The latest events of each live job, encoded: a viewer that joins near the head (a
         # lecture hall opening the same job) catches up from here, not from the database.
         self._recent: dict[str, deque[Encoded]] = {}
-        self._due: set[Viewer] = set()  # batched viewers with events since the last tick
+        # The next tick's viewers: batched ones with events since the last, and any whose
+        # connection took no more when the hub wrote for it.
+        self._due: set[Viewer] = set()
         self._batch_texts: dict[tuple[str, int, tuple[int, ...]], str] = {}  # within a tick
         self._frames_built: dict[tuple[str, int, tuple[int, ...], bool], bytes] = {}  # a tick's
         self._loop: asyncio.AbstractEventLoop | None = None

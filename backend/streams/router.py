@@ -16,6 +16,7 @@ import contextlib
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +25,7 @@ from backend.dependencies import resolve_caller
 from backend.engines.base import JobEngine
 from backend.jobs.service import JobService
 from backend.streams.hub import Encoded, StreamHub, Viewer, with_markers
+from backend.streams.replay import SharedReads
 from backend.streams.shared_frames import frame_writer
 from core import events
 from core.callers import Caller
@@ -67,25 +69,41 @@ class Sender:
 
 
 async def _backfill(
-    jobs: JobService, engine: JobEngine, viewer: Viewer, sender: Sender, from_memory: bool = True
+    jobs: JobService,
+    engine: JobEngine,
+    viewer: Viewer,
+    sender: Sender,
+    reads: SharedReads,
+    from_memory: bool = True,
 ) -> None:
     """Send everything after the cursor that is already stored or held by the mode: from
-    the hub's recent events when it holds them all (`from_memory`), else from storage."""
+    the hub's recent events when it holds them all (`from_memory`), else from storage, in
+    reads shared with the viewers catching up from the same place at the same time."""
     cursor, job_id = viewer.cursor, viewer.job_id
     recent = sender.hub.recent_after(job_id, cursor.last) if from_memory else None
     if recent is not None:
         await sender.send(*cursor.accepted(recent))
         return
-    while page := await run_in_threadpool(jobs.stored_events, job_id, cursor.last, REPLAY_PAGE):
-        await sender.send(*cursor.accepted([Encoded.of(event) for event in page]))
+
+    async def stored(after: int) -> list[Encoded]:
+        page = await run_in_threadpool(jobs.stored_events, job_id, after, REPLAY_PAGE)
+        return [Encoded.of(event) for event in page]
+
+    async def held(after: int) -> list[Encoded]:
+        return [Encoded.of(event) for event in await engine.catch_up(job_id, after)]
+
+    while page := await reads.read((job_id, "stored", cursor.last), partial(stored, cursor.last)):
+        await sender.send(*cursor.accepted(page))
         if len(page) < REPLAY_PAGE or cursor.finished:
             break
     if not cursor.finished:
-        held = await engine.catch_up(job_id, cursor.last)
-        await sender.send(*cursor.accepted([Encoded.of(event) for event in held]))
+        held_now = await reads.read((job_id, "held", cursor.last), partial(held, cursor.last))
+        await sender.send(*cursor.accepted(held_now))
 
 
-async def _live(jobs: JobService, engine: JobEngine, viewer: Viewer, sender: Sender) -> None:
+async def _live(
+    jobs: JobService, engine: JobEngine, viewer: Viewer, sender: Sender, reads: SharedReads
+) -> None:
     while not viewer.cursor.finished:
         viewer.writer = sender.frame_writer  # the hub writes while this task waits
         await viewer.ready.wait()
@@ -95,7 +113,7 @@ async def _live(jobs: JobService, engine: JobEngine, viewer: Viewer, sender: Sen
         if viewer.overflowed:  # checked before every send: no backlog for a viewer cut off
             raise _TooSlow
         if viewer.has_hole():  # defensive: fill a hole from storage
-            await _backfill(jobs, engine, viewer, sender, from_memory=False)
+            await _backfill(jobs, engine, viewer, sender, reads, from_memory=False)
         after, items = viewer.take()
         if items:
             await sender.send(after, items)
@@ -152,6 +170,7 @@ async def serve_stream(
 ) -> None:
     engine: JobEngine = websocket.app.state.engine
     jobs: JobService = websocket.app.state.jobs
+    reads: SharedReads = websocket.app.state.catch_up_reads
     start = parse_after(after)
     if start is None:
         reason = f"after must be a whole number from 0 to {MAX_SEQ}, not {after[:20]!r}"
@@ -165,10 +184,10 @@ async def serve_stream(
     viewer = await engine.hub.subscribe(job_id, batched, start)
     sender = Sender(websocket, engine.hub, job_id, batched)
     try:
-        await _backfill(jobs, engine, viewer, sender)
+        await _backfill(jobs, engine, viewer, sender, reads)
         if not viewer.cursor.finished and await run_in_threadpool(jobs.has_finished, job_id):
             viewer.cursor.finished = True  # the client has every event up to the last already
-        await _live(jobs, engine, viewer, sender)
+        await _live(jobs, engine, viewer, sender, reads)
         await websocket.close(1000, "job finished")
     except _TooSlow:
         reason = f"too slow: reconnect with after={viewer.cursor.last}"
